@@ -1,0 +1,102 @@
+"""One image in, its output files out: the unit of work of ``segment image`` and ``batch``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from . import io
+from ._version import __version__
+
+__all__ = ["OUTPUT_KINDS", "output_paths", "segment_file"]
+
+#: The files written per image, in the order they are written.
+OUTPUT_KINDS = ("painted", "boundaries", "labels", "json")
+
+
+def output_paths(stem, outdir):
+    """Paths of every output of an image named `stem` in `outdir`.
+
+    The label map is ``<stem>_labels.png``, or ``<stem>_labels.npy`` when it has
+    more than 65535 regions; both are listed under ``labels`` / ``labels_npy``.
+
+    Examples
+    --------
+    >>> sorted(output_paths("cat", "out"))
+    ['boundaries', 'json', 'labels', 'labels_npy', 'painted']
+    """
+    outdir = Path(outdir)
+    return {
+        "painted": outdir / f"{stem}_painted.png",
+        "boundaries": outdir / f"{stem}_boundaries.png",
+        "labels": outdir / f"{stem}_labels.png",
+        "labels_npy": outdir / f"{stem}_labels.npy",
+        "json": outdir / f"{stem}.json",
+    }
+
+
+def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=io.DEFAULT_MAX_PIXELS,
+                 stem=None, n_threads=None):
+    """Segment the image file `photo` and write the chosen `outputs` into `outdir`.
+
+    Every file is written atomically; the JSON record (written last) lists the
+    parameters, region count, image size and seconds taken.
+
+    Parameters
+    ----------
+    photo : path
+    outdir : path
+        Created if missing.
+    params : dict
+        Keyword arguments for :func:`segment.segment`.
+    outputs : sequence of str, optional
+        Any of :data:`OUTPUT_KINDS`.
+    max_pixels : int or None, optional
+        Largest image accepted; see :func:`segment.io.read_image`.
+    stem : str, optional
+        Base name of the outputs; the file's stem by default.
+    n_threads : int, optional
+        Numba threads for this image.
+
+    Returns
+    -------
+    record : dict
+        What the JSON file holds.
+    """
+    from .segmentation import segment
+
+    photo = Path(photo)
+    outdir = Path(outdir)
+    start = time.perf_counter()
+    image, info = io.read_image(photo, max_pixels=max_pixels, return_info=True)
+    result = segment(image, n_threads=n_threads, **params)
+    seconds = time.perf_counter() - start
+    outdir.mkdir(parents=True, exist_ok=True)
+    paths = output_paths(stem or photo.stem, outdir)
+    written = {}
+    if "painted" in outputs:
+        io.write_image(paths["painted"], result.paint())
+        written["painted"] = paths["painted"].name
+    if "boundaries" in outputs:
+        io.write_image(paths["boundaries"], result.overlay("image"))
+        written["boundaries"] = paths["boundaries"].name
+    if "labels" in outputs:
+        written["labels"] = io.write_labels(paths["labels"], result.labels).name
+    record = {
+        "input": str(photo),
+        "version": __version__,
+        "parameters": result.parameters,
+        "n_regions": result.n_regions,
+        "width": int(image.shape[1]),
+        "height": int(image.shape[0]),
+        "input_format": info.format,
+        "input_mode": info.mode,
+        "notes": info.notes,
+        "seconds": round(seconds, 4),
+        "outputs": written,
+    }
+    if "json" in outputs:
+        with io.atomic_path(paths["json"]) as tmp:
+            tmp.write_text(json.dumps(record, indent=2) + "\n")
+    return record
