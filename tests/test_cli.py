@@ -1,0 +1,282 @@
+"""The ``segment`` command line: outputs, recorded parameters, one-line errors, EXIF."""
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import blobs, synthetic_image
+from PIL import Image
+
+from segment import cli as cli_module
+from segment.cli import cli
+from segment.segmentation import DEFAULTS
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def photo(tmp_path):
+    """A small RGB PNG with six regions, and its pixels."""
+    image = synthetic_image(blobs(36, 48), noise=3.0, seed=11)
+    path = tmp_path / "photo.png"
+    Image.fromarray(image).save(path)
+    return path, image
+
+
+def run_cli(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def stderr_of(result):
+    try:
+        return result.stderr
+    except ValueError:  # click < 8.2 mixes the streams unless asked not to
+        return result.output
+
+
+def test_image_writes_the_four_outputs(photo, tmp_path):
+    path, image = photo
+    outdir = tmp_path / "out" / "nested"
+    result = run_cli("image", path, "-o", outdir)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in outdir.iterdir())
+    assert names == ["photo.json", "photo_boundaries.png", "photo_labels.png", "photo_painted.png"]
+    assert "photo.png" in result.output
+
+    from segment import segment
+
+    expected = segment(image)
+
+    with Image.open(outdir / "photo_labels.png") as img:
+        assert img.mode.startswith("I;16") or img.mode == "I"
+        labels = np.asarray(img).astype(np.int64)
+    np.testing.assert_array_equal(labels, expected.labels)
+
+    with Image.open(outdir / "photo_painted.png") as img:
+        painted = np.asarray(img.convert("RGB"))
+    np.testing.assert_array_equal(painted, expected.paint())
+    with Image.open(outdir / "photo_boundaries.png") as img:
+        overlay = np.asarray(img.convert("RGB"))
+    assert overlay.shape == image.shape
+    np.testing.assert_array_equal(overlay, expected.overlay())
+
+    record = json.loads((outdir / "photo.json").read_text())
+    assert record["n_regions"] == expected.n_regions == 6
+    assert record["width"] == 48 and record["height"] == 36
+    assert isinstance(record["seconds"], (int, float)) and record["seconds"] >= 0
+    params = record["parameters"]
+    assert params["spatial_bandwidth"] == DEFAULTS["spatial_bandwidth"]
+    assert params["range_bandwidth"] == DEFAULTS["range_bandwidth"]
+    assert params["min_size"] == DEFAULTS["min_size"]
+    assert params["kernel"] == "flat" and params["method"] == "fast"
+
+
+def test_options_are_used_and_recorded(photo, tmp_path):
+    path, image = photo
+    outdir = tmp_path / "out"
+    result = run_cli("image", path, "-o", outdir, "-s", "4", "-r", "9.5", "-m", "3",
+                     "--kernel", "gaussian", "--method", "exact")
+    assert result.exit_code == 0, result.output
+    record = json.loads((outdir / "photo.json").read_text())
+    params = record["parameters"]
+    assert params["spatial_bandwidth"] == 4.0
+    assert params["range_bandwidth"] == 9.5
+    assert params["min_size"] == 3
+    assert params["kernel"] == "gaussian" and params["method"] == "exact"
+
+    from segment import segment
+
+    expected = segment(image, 4.0, 9.5, 3, kernel="gaussian", method="exact")
+    with Image.open(outdir / "photo_labels.png") as img:
+        np.testing.assert_array_equal(np.asarray(img), expected.labels)
+    assert record["n_regions"] == expected.n_regions
+
+
+def test_long_option_names(photo, tmp_path):
+    path, _ = photo
+    result = run_cli("image", path, "--outdir", tmp_path / "o", "--spatial-bandwidth", "5",
+                     "--range-bandwidth", "7", "--min-size", "0")
+    assert result.exit_code == 0, result.output
+    params = json.loads((tmp_path / "o" / "photo.json").read_text())["parameters"]
+    assert (params["spatial_bandwidth"], params["range_bandwidth"], params["min_size"]) == (5, 7, 0)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    err = stderr_of(result)
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("segment: error:"), err
+    for fragment in fragments:
+        assert fragment in lines[0], err
+
+
+def test_missing_file(tmp_path):
+    result = run_cli("image", tmp_path / "nope.png", "-o", tmp_path / "out")
+    assert_one_line_error(result, "nope.png")
+    assert not (tmp_path / "out" / "nope.json").exists()
+
+
+def test_text_file_named_png(tmp_path):
+    fake = tmp_path / "fake.png"
+    fake.write_text("not an image\n")
+    result = run_cli("image", fake, "-o", tmp_path / "out")
+    assert_one_line_error(result, "fake.png")
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["-s", "-1"], "spatial_bandwidth"),
+        (["-s", "0"], "spatial_bandwidth"),
+        (["-r", "-2"], "range_bandwidth"),
+        (["-r", "nan"], "range_bandwidth"),
+        (["-m", "-5"], "min_size"),
+    ],
+)
+def test_bad_parameter(photo, tmp_path, args, fragment):
+    path, _ = photo
+    result = run_cli("image", path, "-o", tmp_path / "out", *args)
+    assert_one_line_error(result, fragment)
+    assert not (tmp_path / "out" / "photo.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["-m", "2.5"], ["-s", "wide"], ["--kernel", "box"], ["--method", "slow"]]
+)
+def test_bad_option_value(photo, tmp_path, args):
+    path, _ = photo
+    result = run_cli("image", path, "-o", tmp_path / "out", *args)
+    assert_one_line_error(result)
+
+
+def test_missing_outdir(photo):
+    path, _ = photo
+    assert_one_line_error(run_cli("image", path), "outdir")
+
+
+def test_unknown_command():
+    assert_one_line_error(run_cli("paint"))
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    # stored 16 rows x 40 columns; orientation 6 means "rotate 90° clockwise to view"
+    stored = synthetic_image(blobs(16, 40), noise=0.0)
+    stored[:4, :4] = (255, 255, 255)  # a white corner: top-left as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "turned.jpg"
+    Image.fromarray(stored).save(path, exif=exif, quality=95)
+    outdir = tmp_path / "out"
+    result = run_cli("image", path, "-o", outdir, "-m", "0")
+    assert result.exit_code == 0, result.output
+    record = json.loads((outdir / "turned.json").read_text())
+    assert (record["width"], record["height"]) == (16, 40)
+    with Image.open(outdir / "turned_labels.png") as img:
+        assert np.asarray(img).shape == (40, 16)
+    with Image.open(outdir / "turned_painted.png") as img:
+        painted = np.asarray(img.convert("RGB"))
+    assert painted.shape == (40, 16, 3)
+    # after a clockwise quarter turn the stored top-left corner is at the top right
+    assert painted[:3, -3:].min() > 200
+    assert painted[-3:, :3].max() < 230 and painted[:3, :3].max() < 230
+
+
+def test_cli_defaults_match_the_library():
+    assert cli_module.DEFAULT_SPATIAL == DEFAULTS["spatial_bandwidth"]
+    assert cli_module.DEFAULT_RANGE == DEFAULTS["range_bandwidth"]
+    assert cli_module.DEFAULT_MIN_SIZE == DEFAULTS["min_size"]
+    from segment import segment
+
+    library = inspect.signature(segment).parameters
+    options = {p.name: p for p in cli.commands["image"].params}
+    for name in ["spatial_bandwidth", "range_bandwidth", "min_size", "kernel", "method"]:
+        assert options[name].default == library[name].default, name
+        assert type(options[name].default) is type(library[name].default), name
+
+
+def _env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def test_real_subprocess(photo, tmp_path):
+    path, _ = photo
+    outdir = tmp_path / "sub"
+    proc = subprocess.run(
+        [sys.executable, "-m", "segment.cli", "image", str(path), "-o", str(outdir), "-m", "5"],
+        capture_output=True, text=True, env=_env(), timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in outdir.iterdir()) == [
+        "photo.json", "photo_boundaries.png", "photo_labels.png", "photo_painted.png",
+    ]
+    assert json.loads((outdir / "photo.json").read_text())["parameters"]["min_size"] == 5
+
+
+def test_real_subprocess_error_is_one_line(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "segment.cli", "image", str(tmp_path / "missing.png"),
+         "-o", str(tmp_path)],
+        capture_output=True, text=True, env=_env(), timeout=300,
+    )
+    assert proc.returncode != 0
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("segment: error:")
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_console_script_exists():
+    script = Path(sys.executable).with_name("segment")
+    if not script.exists():
+        pytest.skip("the segment console script is not installed beside this interpreter")
+    proc = subprocess.run([str(script), "--version"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    from segment import __version__
+
+    assert __version__ in proc.stdout
+
+
+HEAVY = ("numba", "llvmlite", "cv2", "skimage", "sklearn", "scipy")
+
+PROBE = """
+import sys
+from segment.cli import main
+try:
+    main({args!r})
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = sorted(m for m in {heavy!r} if m in sys.modules)
+print("HEAVY", heavy, "CODE", code)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["image", "--help"], ["-h"]])
+def test_help_and_version_do_not_import_heavy_modules(args):
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args, heavy=HEAVY)],
+        capture_output=True, text=True, env=_env(), timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY [] CODE 0" in proc.stdout, proc.stdout
+
+
+def test_version_and_help_text():
+    from segment import __version__
+
+    version = run_cli("--version")
+    assert version.exit_code == 0 and __version__ in version.output
+    helptext = run_cli("image", "--help")
+    assert helptext.exit_code == 0
+    for flag in ["-s", "-r", "-m", "--kernel", "--method", "-o"]:
+        assert flag in helptext.output
