@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import warnings
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,9 +102,11 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
     path : str or Path
     max_pixels : int or None, optional
         Refuse images with more pixels than this (``None``: no limit). Pillow's own
-        decompression-bomb guard is replaced by this check.
+        decompression-bomb guard is replaced by this check, made before decoding.
     return_info : bool, optional
-        Also return an :class:`ImageInfo`.
+        Also return an :class:`ImageInfo`, whose ``notes`` say what was done to
+        the file's pixels: "first of 3 frames", "alpha channel dropped",
+        "EXIF orientation 6 applied".
 
     Returns
     -------
@@ -130,31 +132,28 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
     path = Path(path)
     info = ImageInfo()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            previous = Image.MAX_IMAGE_PIXELS
-            Image.MAX_IMAGE_PIXELS = None
-            try:
-                img = Image.open(path)
-            finally:
-                Image.MAX_IMAGE_PIXELS = previous
-        with img:
-            info.format = img.format
-            info.mode = img.mode
-            info.n_frames = int(getattr(img, "n_frames", 1) or 1)
-            if info.n_frames > 1:
-                img.seek(0)
-                info.notes.append(f"first of {info.n_frames} frames")
-            width, height = img.size
-            if max_pixels is not None and width * height > max_pixels:
-                raise ImageReadError(
-                    f"image is {width}x{height} = {width * height} pixels, over the "
-                    f"limit of {max_pixels} (raise max_pixels to allow it)"
-                )
-            info.orientation = _exif_orientation(img)
-            array = _decode_16bit_rgb(path) if _is_16bit_rgb(img) else None
-            if array is None:
-                array = _to_array(img)
+        with _pillow_bomb_guard_off():
+            with Image.open(path) as img:
+                info.format = img.format
+                info.mode = img.mode
+                width, height = img.size
+                if max_pixels is not None and width * height > max_pixels:
+                    raise ImageReadError(
+                        f"image is {width}x{height} = {width * height} pixels, over the "
+                        f"limit of {max_pixels} (raise max_pixels to allow it)"
+                    )
+                info.n_frames = int(getattr(img, "n_frames", 1) or 1)
+                if info.n_frames > 1:
+                    img.seek(0)
+                    info.notes.append(f"first of {info.n_frames} frames")
+                # before getexif(): on PNG it decodes the image and forgets the raw mode
+                sixteen_bit_rgb = _is_16bit_rgb(img)
+                info.orientation = _exif_orientation(img)
+                if _has_alpha(img):
+                    info.notes.append("alpha channel dropped")
+                array = _decode_16bit_rgb(path) if sixteen_bit_rgb else None
+                if array is None:
+                    array = _to_array(img)
     except ImageReadError:
         raise
     except FileNotFoundError:
@@ -164,15 +163,50 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
     except PermissionError:
         raise ImageReadError(f"permission denied: {path}") from None
     except UnidentifiedImageError:
+        with contextlib.suppress(OSError):
+            if path.stat().st_size == 0:
+                raise ImageReadError(f"empty file (0 bytes): {path}") from None
         raise ImageReadError(f"not an image file Pillow can read: {path}") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ImageReadError(f"cannot decode {path}: {message}") from None
     if info.orientation in _ORIENTATION_OPS:
         array = np.ascontiguousarray(_ORIENTATION_OPS[info.orientation](array))
+        info.notes.append(f"EXIF orientation {info.orientation} applied")
     if array.shape[0] * array.shape[1] < 2:
         raise ImageReadError(f"image {path} has fewer than 2 pixels")
     return (array, info) if return_info else array
+
+
+def _has_alpha(img):
+    if img.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        return True
+    return img.mode == "P" and "transparency" in img.info
+
+
+# Pillow's decompression-bomb guard is a process-wide setting; read_image replaces it
+# by its own `max_pixels` check. Threads reading at once share one relaxation: the
+# first in saves the setting, the last out restores it.
+_BOMB_GUARD_LOCK = threading.Lock()
+_bomb_guard = {"depth": 0, "saved": None}
+
+
+@contextlib.contextmanager
+def _pillow_bomb_guard_off():
+    from PIL import Image
+
+    with _BOMB_GUARD_LOCK:
+        if _bomb_guard["depth"] == 0:
+            _bomb_guard["saved"] = Image.MAX_IMAGE_PIXELS
+            Image.MAX_IMAGE_PIXELS = None
+        _bomb_guard["depth"] += 1
+    try:
+        yield
+    finally:
+        with _BOMB_GUARD_LOCK:
+            _bomb_guard["depth"] -= 1
+            if _bomb_guard["depth"] == 0:
+                Image.MAX_IMAGE_PIXELS = _bomb_guard["saved"]
 
 
 def _to_array(img):

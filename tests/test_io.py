@@ -1,0 +1,268 @@
+"""Reading the formats a photo folder really contains, and refusing bad files in one line.
+
+Every file is built at run time with Pillow (16-bit RGB with OpenCV, which Pillow
+cannot write) from a small image of flat colour blocks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segment.io import (
+    DEFAULT_MAX_PIXELS,
+    ImageReadError,
+    atomic_path,
+    read_image,
+    read_labels,
+    write_image,
+    write_labels,
+)
+
+
+def blocks(height=40, width=60):
+    """uint8 RGB: three vertical colour bands, the top half darker."""
+    image = np.zeros((height, width, 3), np.uint8)
+    image[:, : width // 3] = (200, 40, 30)
+    image[:, width // 3: 2 * width // 3] = (40, 190, 60)
+    image[:, 2 * width // 3:] = (30, 60, 210)
+    image[: height // 2] //= 2
+    return image
+
+
+def write_formats(folder):
+    """Write one file per format into `folder`; return {name: expected (shape, dtype)}."""
+    rgb = blocks()
+    grey = rgb[..., 1]
+    h, w = grey.shape
+    Image.fromarray(grey).save(folder / "grey.png")
+    Image.fromarray(rgb).convert("P", palette=Image.ADAPTIVE, colors=8).save(folder / "palette.png")
+    palette = Image.fromarray(rgb).convert("P", palette=Image.ADAPTIVE, colors=8)
+    palette.save(folder / "palette_transparent.png", transparency=0)
+    rgba = np.dstack([rgb, np.full((h, w), 100, np.uint8)])
+    Image.fromarray(rgba).save(folder / "rgba.png")
+    Image.fromarray(grey).convert("LA").save(folder / "la.png")
+    Image.fromarray(grey.astype(np.uint16) * 257).save(folder / "grey16.png")
+    Image.fromarray(grey.astype(np.uint16) * 257).save(folder / "grey16.tif")
+    import cv2
+
+    rgb16_bgr = np.ascontiguousarray((rgb.astype(np.uint16) * 257)[..., ::-1])
+    assert cv2.imwrite(str(folder / "rgb16.png"), rgb16_bgr)
+    assert cv2.imwrite(str(folder / "rgb16.tif"), rgb16_bgr)
+    Image.fromarray(rgb).convert("CMYK").save(folder / "cmyk.jpg", quality=95)
+    exif_image = Image.fromarray(rgb)
+    exif = exif_image.getexif()
+    exif[0x0112] = 6  # stored sideways: turn 90 degrees clockwise to view
+    exif_image.save(folder / "exif_rotated.jpg", exif=exif, quality=95)
+    frames = [Image.fromarray(rgb), Image.fromarray(255 - rgb), Image.fromarray(rgb[::-1])]
+    frames[0].save(folder / "frames.gif", save_all=True, append_images=frames[1:])
+    frames[0].save(folder / "frames.tif", save_all=True, append_images=frames[1:])
+    Image.fromarray(rgb).save(folder / "plain.bmp")
+    Image.fromarray(rgb).save(folder / "plain.webp", lossless=True)
+    Image.fromarray(rgb).save(folder / "UPPER.PNG")
+    return {
+        "grey.png": ((h, w), np.uint8),
+        "palette.png": ((h, w, 3), np.uint8),
+        "palette_transparent.png": ((h, w, 3), np.uint8),
+        "rgba.png": ((h, w, 3), np.uint8),
+        "la.png": ((h, w), np.uint8),
+        "grey16.png": ((h, w), np.uint16),
+        "grey16.tif": ((h, w), np.uint16),
+        "rgb16.png": ((h, w, 3), np.uint16),
+        "rgb16.tif": ((h, w, 3), np.uint16),
+        "cmyk.jpg": ((h, w, 3), np.uint8),
+        "exif_rotated.jpg": ((w, h, 3), np.uint8),
+        "frames.gif": ((h, w, 3), np.uint8),
+        "frames.tif": ((h, w, 3), np.uint8),
+        "plain.bmp": ((h, w, 3), np.uint8),
+        "plain.webp": ((h, w, 3), np.uint8),
+        "UPPER.PNG": ((h, w, 3), np.uint8),
+    }
+
+
+@pytest.fixture(scope="module")
+def formats(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("formats")
+    return folder, write_formats(folder)
+
+
+def test_every_format_reads_with_its_shape_and_dtype(formats):
+    folder, expected = formats
+    for name, (shape, dtype) in expected.items():
+        array = read_image(folder / name)
+        assert array.shape == shape, name
+        assert array.dtype == dtype, name
+
+
+def test_pixel_values_survive_each_format(formats):
+    folder, _ = formats
+    rgb = blocks()
+    for name in ["palette.png", "palette_transparent.png", "rgba.png", "frames.gif",
+                 "frames.tif", "plain.bmp", "plain.webp"]:
+        assert np.array_equal(read_image(folder / name), rgb), name
+    assert np.array_equal(read_image(folder / "grey.png"), rgb[..., 1])
+    assert np.array_equal(read_image(folder / "la.png"), rgb[..., 1])
+    # 16 bits kept at full depth, not reduced to 8 by Pillow
+    assert np.array_equal(read_image(folder / "rgb16.png"), rgb.astype(np.uint16) * 257)
+    assert np.array_equal(read_image(folder / "rgb16.tif"), rgb.astype(np.uint16) * 257)
+    assert np.array_equal(read_image(folder / "grey16.png"), rgb[..., 1].astype(np.uint16) * 257)
+    # CMYK JPEG comes back as RGB close to the original (lossy)
+    assert np.abs(read_image(folder / "cmyk.jpg").astype(int) - rgb).mean() < 8
+
+
+def test_exif_orientation_is_applied(formats):
+    folder, _ = formats
+    array, info = read_image(folder / "exif_rotated.jpg", return_info=True)
+    upright = np.rot90(blocks(), -1)
+    assert array.shape == upright.shape
+    assert np.abs(array.astype(int) - upright).mean() < 4
+    assert info.orientation == 6
+    assert "EXIF orientation 6 applied" in info.notes
+
+
+@pytest.mark.parametrize("name", ["frames.gif", "frames.tif"])
+def test_multi_frame_files_give_the_first_frame_and_say_so(formats, name):
+    folder, _ = formats
+    array, info = read_image(folder / name, return_info=True)
+    assert info.n_frames == 3
+    assert info.notes == ["first of 3 frames"]
+    assert np.array_equal(array, blocks())
+
+
+@pytest.mark.parametrize("name", ["rgba.png", "la.png", "palette_transparent.png"])
+def test_dropped_alpha_is_noted(formats, name):
+    folder, _ = formats
+    _, info = read_image(folder / name, return_info=True)
+    assert "alpha channel dropped" in info.notes
+
+
+def test_opaque_images_have_no_notes(formats):
+    folder, _ = formats
+    for name in ["grey.png", "palette.png", "rgb16.png", "cmyk.jpg", "plain.bmp"]:
+        assert read_image(folder / name, return_info=True)[1].notes == [], name
+
+
+def bad_files(folder):
+    """Write one broken file per kind; return {name: expected message fragment}."""
+    rgb = blocks(120, 160)
+    Image.fromarray(rgb).save(folder / "good.png")
+    Image.fromarray(rgb).save(folder / "good.jpg", quality=90)
+    png = (folder / "good.png").read_bytes()
+    jpg = (folder / "good.jpg").read_bytes()
+    (folder / "truncated.png").write_bytes(png[: len(png) // 2])
+    (folder / "truncated.jpg").write_bytes(jpg[: len(jpg) // 2])
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "text.jpg").write_text("these are not the pixels you are looking for\n")
+    rng = np.random.default_rng(0)
+    (folder / "noise.tif").write_bytes(rng.integers(0, 256, 3000, dtype=np.uint8).tobytes())
+    (folder / "good.png").unlink()
+    (folder / "good.jpg").unlink()
+    return {
+        "truncated.png": "truncated",
+        "truncated.jpg": "cannot decode",
+        "empty.png": "empty file (0 bytes)",
+        "text.jpg": "not an image file",
+        "noise.tif": "not an image file",
+    }
+
+
+def test_bad_files_raise_one_line_errors(tmp_path):
+    for name, fragment in bad_files(tmp_path).items():
+        with pytest.raises(ImageReadError, match=re.escape(fragment)) as caught:
+            read_image(tmp_path / name)
+        assert "\n" not in str(caught.value), name
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(ImageReadError, match="no such file"):
+        read_image(tmp_path / "absent.png")
+    with pytest.raises(ImageReadError, match="is a directory"):
+        read_image(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root can read a file without read permission")
+def test_unreadable_file(tmp_path):
+    path = tmp_path / "secret.png"
+    Image.fromarray(blocks()).save(path)
+    path.chmod(0)
+    try:
+        with pytest.raises(ImageReadError, match="permission denied"):
+            read_image(path)
+    finally:
+        path.chmod(0o644)
+
+
+def test_permission_error_is_reported(tmp_path, monkeypatch):
+    """What a file without read permission does, simulated so that it runs as root too."""
+    path = tmp_path / "secret.png"
+    Image.fromarray(blocks()).save(path)
+    real_open = Image.open
+
+    def guarded_open(fp, *args, **kwargs):
+        if os.fspath(fp) == os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(fp))
+        return real_open(fp, *args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", guarded_open)
+    with pytest.raises(ImageReadError, match="permission denied"):
+        read_image(path)
+
+
+def test_pixel_limit(tmp_path):
+    path = tmp_path / "wide.png"
+    Image.fromarray(blocks(40, 60)).save(path)
+    with pytest.raises(ImageReadError, match=r"60x40 = 2400 pixels, over the limit of 2399"):
+        read_image(path, max_pixels=2399)
+    assert read_image(path, max_pixels=2400).shape == (40, 60, 3)
+    assert read_image(path, max_pixels=None).shape == (40, 60, 3)
+    assert DEFAULT_MAX_PIXELS == 100_000_000
+
+
+def test_pillow_decompression_bomb_guard_does_not_apply(tmp_path, monkeypatch):
+    """Pillow refuses images over 2 * MAX_IMAGE_PIXELS; max_pixels decides instead."""
+    path = tmp_path / "big.png"
+    Image.fromarray(blocks(40, 60)).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(Image.DecompressionBombError):
+        Image.open(path)
+    assert read_image(path).shape == (40, 60, 3)
+    assert Image.MAX_IMAGE_PIXELS == 1000  # restored
+    with pytest.raises(ImageReadError, match="over the limit"):
+        read_image(path, max_pixels=500)
+    assert Image.MAX_IMAGE_PIXELS == 1000
+
+
+def test_pixel_limit_is_checked_before_decoding(tmp_path, monkeypatch):
+    """An oversized image is refused from its header, without decoding its pixels."""
+    path = tmp_path / "big.png"
+    Image.fromarray(blocks(40, 60)).save(path)
+    from PIL import ImageFile
+
+    def no_decoding(self, *args, **kwargs):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(ImageReadError, match="over the limit"):
+        read_image(path, max_pixels=100)
+
+
+def test_atomic_path_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.png"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_and_read_back(tmp_path):
+    rgb16 = blocks().astype(np.uint16) * 257
+    write_image(tmp_path / "x16.png", rgb16)
+    assert np.array_equal(read_image(tmp_path / "x16.png"), rgb16)
+    labels = np.arange(12).reshape(3, 4)
+    assert np.array_equal(read_labels(write_labels(tmp_path / "l.png", labels)), labels)
