@@ -87,6 +87,140 @@ def image_command(photo, outdir, **params):
     )
 
 
+DEFAULT_MAX_PIXELS = 100_000_000  # equals segment.io.DEFAULT_MAX_PIXELS (checked by the tests)
+_OUTPUT_KINDS = ("painted", "boundaries", "labels", "json")  # segment.outputs.OUTPUT_KINDS
+
+
+def _parse_outputs(ctx, param, value):
+    kinds = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [kind for kind in kinds if kind not in _OUTPUT_KINDS]
+    if unknown or not kinds:
+        raise click.BadParameter(
+            f"expected a comma-separated selection of {','.join(_OUTPUT_KINDS)}; got {value!r}"
+        )
+    return tuple(kind for kind in _OUTPUT_KINDS if kind in kinds)
+
+
+def _duration(seconds):
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class _ProgressLine:
+    """One self-rewriting line on a terminal: count, bar, rate, ETA, failures."""
+
+    def __init__(self, stream):
+        import time
+
+        self._clock = time.monotonic
+        self.stream = stream
+        self.start = self._clock()
+        self.processed = 0
+        self.failed = 0
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, record, finished, total):
+        if record["status"] in ("done", "failed"):
+            self.processed += 1
+        self.failed += record["status"] == "failed"
+        now = self._clock()
+        if finished < total and now - self.last < 0.1:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = self.processed / elapsed
+        eta = _duration((total - finished) / rate) if rate > 0 else "?"
+        import shutil
+
+        width = shutil.get_terminal_size((80, 20)).columns
+        tail = f" {finished}/{total}  {rate:.2f} img/s  ETA {eta}"
+        if self.failed:
+            tail += f"  {self.failed} failed"
+        bar_width = max(10, min(40, width - len(tail) - 3))
+        filled = int(bar_width * finished / total) if total else bar_width
+        line = f"[{'#' * filled}{'.' * (bar_width - filled)}]{tail}"
+        self.stream.write("\r" + line[: width - 1].ljust(width - 1))
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self):
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+@cli.command("batch")
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-R", "--recursive", is_flag=True,
+              help="Include sub-folders, mirrored under OUTPUT_DIR (symlinked folders are not followed).")
+@click.option("--outputs", default=",".join(_OUTPUT_KINDS), show_default=True,
+              callback=_parse_outputs, help="Which files to write per image.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              show_default="number of CPUs", help="Images segmented in parallel (worker processes).")
+@click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS", default=None,
+              help="Send the images to this Dask scheduler instead of local processes "
+                   "[env: DASK_SCHEDULER_ADDRESS; needs segment[dask]].")
+@click.option("--overwrite", is_flag=True,
+              help="Redo images whose outputs are complete (by default they are skipped).")
+@click.option("--max-pixels", type=click.IntRange(min=0), default=DEFAULT_MAX_PIXELS,
+              show_default=True, help="Fail images larger than this many pixels (0: no limit).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@segmentation_options
+@click.pass_context
+def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, scheduler, overwrite,
+                  max_pixels, quiet, **params):
+    """Segment every image in INPUT_DIR, writing the `image` command's files to OUTPUT_DIR.
+
+    Images are found by extension (jpg, jpeg, png, tif, tiff, bmp, webp, gif; any
+    case).
+    Images whose outputs are complete are skipped, so rerunning a stopped batch
+    resumes it. OUTPUT_DIR/segment-manifest.json records every image: done,
+    skipped or failed, with the reason. A bad file never stops the batch.
+
+    Exit status: 0 all done or skipped, 1 some image failed, 2 usage error,
+    130 interrupted (finished outputs are kept).
+    """
+    from .batch import BatchInterrupted, BatchUsageError, run_batch
+
+    progress = None if quiet or not sys.stderr.isatty() else _ProgressLine(sys.stderr)
+    interrupted = False
+    try:
+        result = run_batch(
+            input_dir, output_dir, params, recursive=recursive, outputs=outputs,
+            overwrite=overwrite, max_pixels=max_pixels or None, jobs=jobs,
+            scheduler=scheduler, progress=progress,
+        )
+    except (BatchUsageError, ImportError) as exc:
+        raise click.UsageError(str(exc).splitlines()[0]) from None
+    except BatchInterrupted as exc:
+        result, interrupted = exc.result, True
+    finally:
+        if progress is not None:
+            progress.close()
+
+    summary = result.summary
+    for record in result.failures[:20]:
+        click.echo(f"failed: {record['input']}: {record['error']}", err=True)
+    if len(result.failures) > 20:
+        click.echo(f"... and {len(result.failures) - 20} more failures; see {result.manifest}",
+                   err=True)
+    if not quiet or interrupted:
+        rate = summary["images_per_second"]
+        line = (
+            f"{summary['total']} images: {summary['done']} done, {summary['skipped']} skipped, "
+            f"{summary['failed']} failed"
+            + (f", {summary['pending']} not run" if summary["pending"] else "")
+            + f" in {summary['seconds']:.1f} s"
+            + (f" ({rate:.2f} images/s)" if rate else "")
+            + (f"; manifest: {result.manifest}" if result.manifest else "")
+        )
+        click.echo(("interrupted: " if interrupted else "") + line, err=interrupted)
+    ctx.exit(130 if interrupted else 1 if result.failures else 0)
+
+
 DEFAULT_MAX_DIST = 0.0075  # equals segment.evaluate.DEFAULT_MAX_DIST (checked by the tests)
 _GT_SUFFIXES = (".mat", ".png", ".npy")
 _PREDICTION_NAMES = ("{}_labels.png", "{}_labels.npy", "{}.png", "{}.npy")
