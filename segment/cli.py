@@ -234,7 +234,7 @@ _PREDICTION_NAMES = ("{}_labels.png", "{}_labels.npy", "{}.png", "{}.npy")
 @click.option("--max-dist", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=DEFAULT_MAX_DIST, show_default=True,
               help="Boundary matching tolerance, as a fraction of the image diagonal.")
-@click.option("--boundary-rule", type=click.Choice(["thin", "bsds"]), default="thin",
+@click.option("--boundary-rule", type=click.Choice(["thin", "bsds"]), default="bsds",
               show_default=True,
               help="Label map -> boundary pixels: 'thin' (right/lower neighbour differs) or "
                    "'bsds' (the official seg2bdry + thinning, as BSDS's Boundaries field).")

@@ -70,6 +70,10 @@ def as_float_rgb(image, *, channel_axis=-1):
     if dtype.kind not in "uf" or (dtype.kind == "u" and dtype not in _INTEGER_SCALE):
         raise _dtype_error(dtype)
 
+    if channel_axis is not None and (
+        isinstance(channel_axis, bool) or not isinstance(channel_axis, (int, np.integer))
+    ):
+        raise TypeError(f"channel_axis must be an integer or None; got {channel_axis!r}")
     if channel_axis is None:
         if image.ndim != 2:
             raise ValueError(

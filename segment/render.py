@@ -92,6 +92,8 @@ def find_boundaries(labels, *, mode="thin"):
         return out
     from skimage.segmentation import find_boundaries as _skimage_find_boundaries
 
+    # scikit-image 0.26 gets mode='outer' wrong on int64 labels; int32 is right
+    labels = labels.astype(np.int32) if labels.max(initial=0) <= np.iinfo(np.int32).max else labels
     return _skimage_find_boundaries(labels, mode=mode)
 
 

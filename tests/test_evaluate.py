@@ -170,7 +170,7 @@ def test_matching_is_one_to_one():
     # of the machine pixels stay unmatched.
     machine = vertical_split(200, 200, 100, 101)
     human = vertical_split(200, 200, 100)
-    scores = evaluate_segmentation(machine, [human])
+    scores = evaluate_segmentation(machine, [human], boundary_rule="thin")
     assert (scores.cnt_p, scores.sum_p, scores.cnt_r, scores.sum_r) == (200, 400, 200, 200)
     assert scores.precision == 0.5 and scores.recall == 1.0
     assert scores.f == pytest.approx(2 / 3)
@@ -244,7 +244,7 @@ def test_boundary_counts_agree_with_a_dense_reference(seed):
     humans = [np.repeat(np.repeat(rng.integers(0, 2, size=(4, 5)), 10, 0), 10, 1)
               for _ in range(2)]
     max_dist = 0.05  # 0.05 * hypot(40, 50) = 3.2 pixels
-    scores = evaluate_segmentation(machine, humans, max_dist=max_dist)
+    scores = evaluate_segmentation(machine, humans, max_dist=max_dist, boundary_rule="thin")
     ym, xm = np.nonzero(find_boundaries(machine))
     cnt_r = sum_r = 0
     for human in humans:
