@@ -521,7 +521,9 @@ def _run_processes(tasks, jobs, n_threads, on_record, worker=None):
 
     At most `jobs` tasks are in flight, so when a worker dies (killed, out of memory)
     the images it may have been running are known: each is rerun alone in a fresh
-    pool, and the one that kills its worker again is recorded as failed.
+    pool, and the one that kills its worker again is recorded as failed. If workers
+    die before finishing a single image, three times, the remaining images are
+    recorded as failed rather than tried one by one.
     """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -532,8 +534,17 @@ def _run_processes(tasks, jobs, n_threads, on_record, worker=None):
     suspects = deque()
     running = {}
     pool = None
+    finished_any = False
+    deaths = 0
     try:
         while waiting or suspects or running:
+            if deaths >= 3 and not finished_any:
+                for task in [*suspects, *waiting]:
+                    on_record(_record(task["input"], "failed",
+                                      "not run: worker processes die before finishing any image"))
+                suspects.clear()
+                waiting.clear()
+                continue
             if pool is None:
                 pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
                                            initargs=(n_threads,))
@@ -558,10 +569,12 @@ def _run_processes(tasks, jobs, n_threads, on_record, worker=None):
                 task, alone = running.pop(future)
                 error = future.exception()
                 if error is None:
+                    finished_any = True
                     on_record(future.result())
                 elif isinstance(error, BrokenProcessPool):
                     broken = True
                     if alone:
+                        deaths += 1
                         on_record(_record(
                             task["input"], "failed",
                             "the worker process segmenting it died (killed, or out of memory?)",
@@ -589,9 +602,9 @@ def _run_processes(tasks, jobs, n_threads, on_record, worker=None):
             _stop_pool(pool, kill=False)
 
 
-def _run_in_process(tasks, n_threads, on_record):
+def _run_in_process(tasks, on_record):
     for task in tasks:
-        on_record(process_image(dict(task, n_threads=n_threads)))
+        on_record(process_image(task))
 
 
 # numba's 'workqueue' threading layer must not be entered by two threads at once
@@ -783,7 +796,9 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     cpus = _cpu_count()
     jobs = int(jobs) if jobs is not None else cpus
     jobs = max(1, min(jobs, len(todo))) if todo else 1
-    n_threads = max(1, cpus // jobs)
+    n_threads = cpus if in_process else max(1, cpus // jobs)
+    for task in todo:
+        task["n_threads"] = n_threads
     mode = "dask" if client is not None else ("in-process" if in_process else "processes")
     how = {"jobs": jobs if mode == "processes" else 1 if mode == "in-process" else None,
            "numba_threads": n_threads if mode != "dask" else None, "mode": mode}
@@ -822,7 +837,8 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
         if progress is not None:
             progress(record, finished, total)
         if manifest_path is not None and time.monotonic() - last_write >= MANIFEST_INTERVAL:
-            write(False)
+            with contextlib.suppress(OSError):  # retried at the next interval and at the end
+                write(False)
             last_write = time.monotonic()
 
     interrupted = False
@@ -842,7 +858,7 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
             if client is not None:
                 _run_dask(todo, client, on_record)
             elif in_process:
-                _run_in_process(todo, n_threads, on_record)
+                _run_in_process(todo, on_record)
             else:
                 _run_processes(todo, jobs, n_threads, on_record)
     except KeyboardInterrupt:

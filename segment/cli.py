@@ -195,6 +195,8 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
         )
     except (BatchUsageError, ImportError) as exc:
         raise click.UsageError(str(exc).splitlines()[0]) from None
+    except OSError as exc:  # e.g. OUTPUT_DIR cannot be created or the manifest written
+        raise click.ClickException(str(exc).splitlines()[0]) from None
     except BatchInterrupted as exc:
         result, interrupted = exc.result, True
     finally:

@@ -237,6 +237,21 @@ def test_a_crashed_worker_is_a_failure_not_a_hang(tmp_path):
     assert "worker process" in status["crash.png"]["error"]
 
 
+def test_workers_that_always_die_do_not_stall_the_batch(tmp_path):
+    tasks = [{"input": f"p{i}.png"} for i in range(8)]
+    records = []
+    _run_processes(tasks, 2, 1, records.append, worker=_always_dies)
+    assert sorted(r["input"] for r in records) == sorted(t["input"] for t in tasks)
+    assert {r["status"] for r in records} == {"failed"}
+    errors = [r["error"] for r in records]
+    assert sum("died" in e for e in errors) == 3
+    assert sum(e.startswith("not run") for e in errors) == 5
+
+
+def _always_dies(task):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _dies_on_crash(task):
     if task["input"] == "crash.png":
         os.kill(os.getpid(), signal.SIGKILL)
