@@ -58,7 +58,8 @@ IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", 
 #: The record of a run, written into OUTPUT_DIR.
 MANIFEST_NAME = "segment-manifest.json"
 
-#: Seconds between rewrites of the manifest while a batch runs.
+#: Least seconds between rewrites of the manifest while a batch runs (more for a
+#: manifest so long that writing it takes over 5% of that time).
 MANIFEST_INTERVAL = 2.0
 
 _DASK_MISSING = (
@@ -813,12 +814,14 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
         "outputs": list(outputs),
         "max_pixels": max_pixels,
         "overwrite": bool(overwrite),
-        "scheduler": scheduler if client is not None else None,
+        "scheduler": (scheduler or getattr(getattr(client, "scheduler", None), "address", None)
+                      if client is not None else None),
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     total = len(tasks) + len(extra_records)
     finished = 0
     last_write = time.monotonic()
+    interval = MANIFEST_INTERVAL
 
     def snapshot():
         current = [r if r is not None else _record(t.input, "pending")
@@ -831,15 +834,17 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
             _write_manifest(manifest_path, header, current, summary, complete=complete)
 
     def on_record(record):
-        nonlocal finished, last_write
+        nonlocal finished, last_write, interval
         records[index[record["input"]]] = record
         finished += 1
         if progress is not None:
             progress(record, finished, total)
-        if manifest_path is not None and time.monotonic() - last_write >= MANIFEST_INTERVAL:
+        if manifest_path is not None and time.monotonic() - last_write >= interval:
+            started = time.monotonic()
             with contextlib.suppress(OSError):  # retried at the next interval and at the end
                 write(False)
             last_write = time.monotonic()
+            interval = max(MANIFEST_INTERVAL, 20 * (last_write - started))
 
     interrupted = False
     try:

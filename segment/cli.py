@@ -162,7 +162,8 @@ class _ProgressLine:
               show_default="number of CPUs", help="Images segmented in parallel (worker processes).")
 @click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS", default=None,
               help="Send the images to this Dask scheduler instead of local processes "
-                   "[env: DASK_SCHEDULER_ADDRESS; needs segment[dask]].")
+                   "(--jobs is then ignored; the workers must see both folders at the same "
+                   "paths) [env: DASK_SCHEDULER_ADDRESS; needs segment[dask]].")
 @click.option("--overwrite", is_flag=True,
               help="Redo images whose outputs are complete (by default they are skipped).")
 @click.option("--max-pixels", type=click.IntRange(min=0), default=DEFAULT_MAX_PIXELS,

@@ -499,6 +499,9 @@ def test_killed_batch_leaves_no_partial_outputs_and_resumes(tmp_path):
     assert_no_partial_outputs(out)
     finished = {p.stem for p in out.glob("photo*.json")}
     assert 2 <= len(finished) < 12
+    left = manifest(out)  # rewritten atomically as the run went: valid, marked incomplete
+    assert left["complete"] is False
+    assert {Path(r["input"]).stem for r in left["images"] if r["status"] == "done"} <= finished
 
     rerun = subprocess.run(
         [sys.executable, "-m", "segment.cli", "batch", str(inp), str(out), "--jobs", "1",
