@@ -1,0 +1,329 @@
+"""Speed and memory of ``segment()`` against OpenCV's mean shift filtering, from the same run.
+
+    .venv/bin/python benchmarks/speed.py                  # all sizes + start-up (about 10 minutes)
+    .venv/bin/python benchmarks/speed.py --quick          # 481 x 321 and start-up only
+    .venv/bin/python benchmarks/speed.py --sizes 0.15,1   # a subset of the sizes, plus start-up
+    .venv/bin/python benchmarks/speed.py --image my.jpg   # any photo as the base image
+
+What it measures, all at the package defaults (read at run time from
+``segment.segmentation.DEFAULTS``):
+
+1. For each size (0.15 MP = 481 x 321, the BSDS500 size; 1, 4 and 12 MP), the
+   median wall time of the whole call ``segment(image).paint()`` (features, modes,
+   regions, painted output) and of ``cv2.pyrMeanShiftFiltering(bgr, sp=h_s,
+   sr=h_r, maxLevel=0)`` on the same uint8 image with the same bandwidths. Both run
+   once as a warm-up, then alternate `repeats` times in this process, with default
+   threading (numba on every core; OpenCV's filter as it comes). Printed: both
+   medians and their ratio, ours / OpenCV.
+2. Peak resident memory: a child process reads the image from a PNG file, runs
+   ``segment()`` and ``paint()`` once and reports ``ru_maxrss`` of its whole
+   process (interpreter, numba, OpenCV and all).
+3. Scaling: our seconds per megapixel at each size, and its ratio to the
+   0.15 MP value (1.0 means perfectly linear).
+4. Start-up: ``segment --help``; a fresh ``python -c`` that imports the package
+   and segments a 481 x 321 PNG once numba's on-disk cache is filled; and the
+   same with an empty cache (``NUMBA_CACHE_DIR`` pointed at a new temporary
+   folder), whose excess over the warm run is the first run's compile time.
+
+The 0.15 MP image is a centre crop of ``sample_images/coffee.png`` resized to
+exactly 481 x 321. The larger ones are ``cv2.resize`` (INTER_CUBIC) upscales of
+the same photo, centre-cropped to 3:2 (or 4:3 at 12 MP): smoother than real photos
+of that size, so they converge in fewer iterations and make fewer regions.
+
+Timings are noisy on a shared machine; the load average is printed in the header.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_IMAGE = ROOT / "sample_images" / "coffee.png"
+
+#: Label -> (width, height); labels are megapixels as the issue names them.
+SIZES = {
+    "0.15": (481, 321),
+    "1": (1224, 816),
+    "4": (2448, 1632),
+    "12": (4000, 3000),
+}
+#: Timed runs per size when --repeats is not given (after one warm-up run).
+#: OpenCV alone takes about a minute per run at 12 MP on a 2-core machine.
+DEFAULT_REPEATS = {"0.15": 5, "1": 5, "4": 3, "12": 3}
+
+# The targets of the speed issue, checked in the summary.
+MAX_RATIO = 0.3  # ours / OpenCV
+MAX_RSS_MB_12MP = 2048
+MAX_SCALING = 1.3  # s/MP at 12 MP over s/MP at 0.15 MP
+MAX_HELP_S = 0.3
+MAX_FRESH_S = 1.0
+STARTUP_REPEATS = 5
+
+
+# ---------------------------------------------------------------- images
+
+
+def load_base(path):
+    """The base photo as (H, W, 3) uint8 RGB, whatever its bit depth or channels."""
+    import numpy as np
+
+    from segment import read_image
+
+    image = read_image(path)
+    if image.dtype == np.uint16:
+        image = (image // 257).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        image = np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8)
+    if image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=2)
+    return np.ascontiguousarray(image)
+
+
+def fit(image, width, height):
+    """Centre-crop `image` to the aspect ratio width:height, then resize it to exactly that size.
+
+    Shrinking uses INTER_AREA, enlarging INTER_CUBIC.
+    """
+    import cv2
+    import numpy as np
+
+    h, w = image.shape[:2]
+    if w * height > h * width:  # too wide: crop the sides
+        crop_w, crop_h = round(h * width / height), h
+    else:  # too tall: crop top and bottom
+        crop_w, crop_h = w, round(w * height / width)
+    top, left = (h - crop_h) // 2, (w - crop_w) // 2
+    crop = image[top : top + crop_h, left : left + crop_w]
+    enlarging = width * height > crop_w * crop_h
+    interpolation = cv2.INTER_CUBIC if enlarging else cv2.INTER_AREA
+    return np.ascontiguousarray(cv2.resize(crop, (width, height), interpolation=interpolation))
+
+
+def write_png(image, path):
+    import cv2
+
+    if not cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
+        sys.exit(f"could not write {path}")
+    return path
+
+
+# ---------------------------------------------------------------- timing
+
+
+def time_once(func):
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def time_size(rgb, repeats):
+    """Median seconds of ours and of OpenCV's filtering, interleaved, after one warm-up each."""
+    import cv2
+
+    from segment import segment
+    from segment.segmentation import DEFAULTS
+
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    h_s, h_r = DEFAULTS["spatial_bandwidth"], DEFAULTS["range_bandwidth"]
+
+    def ours():
+        segment(rgb).paint()
+
+    def opencv():
+        cv2.pyrMeanShiftFiltering(bgr, sp=h_s, sr=h_r, maxLevel=0)
+
+    ours(), opencv()  # warm-up (numba's cache load or compilation, allocator, page faults)
+    ours_s, opencv_s = [], []
+    for _ in range(repeats):
+        ours_s.append(time_once(ours))
+        opencv_s.append(time_once(opencv))
+    return statistics.median(ours_s), statistics.median(opencv_s)
+
+
+def child_peak_rss_mb(png):
+    """Peak resident memory (MB) of a fresh process that reads `png`, segments and paints it."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(png)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_mb"]
+
+
+def run_child(png):
+    """Body of the hidden --child mode: one segment() + paint(), then report ru_maxrss."""
+    import resource
+
+    from segment import read_image, segment
+
+    segment(read_image(png)).paint()
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"peak_rss_mb": kib / 1024}))
+
+
+def time_command(argv, repeats, env=None):
+    """Median wall seconds of a subprocess, after one untimed run."""
+    def once():
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
+
+    once()
+    return statistics.median(time_once(once) for _ in range(repeats))
+
+
+def startup(png):
+    """Seconds for `segment --help`, a warm-cache fresh segment, and an empty-cache one."""
+    console = Path(sys.executable).with_name("segment")
+    help_s = time_command([str(console), "--help"], STARTUP_REPEATS) if console.exists() else None
+
+    code = f"from segment import segment, read_image; segment(read_image({str(png)!r}))"
+    fresh_s = time_command([sys.executable, "-c", code], STARTUP_REPEATS)
+
+    with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        cold_s = time_once(lambda: subprocess.run([sys.executable, "-c", code], check=True,
+                                                  stdout=subprocess.DEVNULL, env=env))
+    return help_s, fresh_s, cold_s
+
+
+# ---------------------------------------------------------------- report
+
+
+def header(base):
+    import cv2
+    import numba
+    import numpy as np
+
+    import segment
+    from segment.segmentation import DEFAULTS
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return "\n".join([
+        f"date        {datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"machine     {platform.node()}  {platform.system()} {platform.machine()}",
+        f"cpu         {cpu}, {os.cpu_count()} cores (usable: {len(os.sched_getaffinity(0))})",
+        f"load avg    {load}",
+        f"versions    python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}, "
+        f"opencv {cv2.__version__}, segment {segment.__version__}",
+        f"threads     numba {numba.get_num_threads()}, opencv {cv2.getNumThreads()}",
+        f"defaults    {DEFAULTS}",
+        f"opencv call cv2.pyrMeanShiftFiltering(bgr, sp={DEFAULTS['spatial_bandwidth']}, "
+        f"sr={DEFAULTS['range_bandwidth']}, maxLevel=0)",
+        f"base image  {base}",
+    ])
+
+
+def table(rows, columns):
+    """Plain text table; `columns` is a list of (title, format) and rows are tuples."""
+    cells = [[title for title, _ in columns]]
+    cells += [[fmt.format(v) if v is not None else "-" for v, (_, fmt) in zip(row, columns)] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def verdict(ok):
+    return "yes" if ok else "NO"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(SIZES),
+                        help=f"comma-separated sizes in MP, from {', '.join(SIZES)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="only 481 x 321 and start-up")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timed runs per size (default: 5 at 0.15 and 1 MP, 3 at 4 and 12 MP)")
+    parser.add_argument("--image", type=Path, default=DEFAULT_IMAGE, help="base photo (default: %(default)s)")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        run_child(args.child)
+        return 0
+
+    sizes = ["0.15"] if args.quick else [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+    if args.repeats is not None and args.repeats < 1:
+        parser.error(f"--repeats must be at least 1; got {args.repeats}")
+
+    print(header(args.image))
+    print("Repeats: one warm-up, then the median of "
+          + ", ".join(f"{args.repeats or DEFAULT_REPEATS[s]} at {s} MP" for s in sizes)
+          + " (OpenCV alone takes about a minute per run at 12 MP on 2 cores).", flush=True)
+
+    base = load_base(args.image)
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="segment-speed-") as tmp:
+        for label in sizes:
+            width, height = SIZES[label]
+            rgb = fit(base, width, height)
+            png = write_png(rgb, Path(tmp) / f"{width}x{height}.png")
+            print(f"  {width} x {height} ...", end="", flush=True)
+            ours_s, opencv_s = time_size(rgb, args.repeats or DEFAULT_REPEATS[label])
+            rss_mb = child_peak_rss_mb(png)
+            print(f" ours {ours_s:.3f} s, opencv {opencv_s:.3f} s", flush=True)
+            rows[label] = (width, height, ours_s, opencv_s, rss_mb)
+
+        small = write_png(fit(base, *SIZES["0.15"]), Path(tmp) / "startup.png")
+        help_s, fresh_s, cold_s = startup(small)
+
+    print("\nSpeed (medians; ratio = ours / OpenCV; peak RSS of a child process that segments once)")
+    print(table(
+        [(f"{w}x{h}", w * h / 1e6, o, c, o / c, r) for w, h, o, c, r in rows.values()],
+        [("size", "{}"), ("MP", "{:.2f}"), ("ours s", "{:.3f}"), ("OpenCV s", "{:.3f}"),
+         ("ratio", "{:.3f}"), ("peak RSS MB", "{:.0f}")],
+    ))
+
+    reference_label = "0.15" if "0.15" in rows else sizes[0]
+    w0, h0, o0 = rows[reference_label][:3]
+    per_mp_ref = o0 / (w0 * h0 / 1e6)
+    print(f"\nScaling (our time per megapixel; ratio to the {reference_label} MP value)")
+    print(table(
+        [(f"{w}x{h}", w * h / 1e6, o / (w * h / 1e6), o / (w * h / 1e6) / per_mp_ref)
+         for w, h, o, _, _ in rows.values()],
+        [("size", "{}"), ("MP", "{:.2f}"), ("s / MP", "{:.3f}"), ("ratio", "{:.2f}")],
+    ))
+
+    print(f"\nStart-up (median of {STARTUP_REPEATS} fresh processes after one untimed run)")
+    print(f"  segment --help                                {help_s:.3f} s" if help_s is not None
+          else "  segment --help                                - (console script not found)")
+    print(f"  import + segment 481x321, numba cache filled  {fresh_s:.3f} s")
+    print(f"  same, empty numba cache (first run, 1 run)    {cold_s:.3f} s"
+          f"  -> compile time about {cold_s - fresh_s:.1f} s")
+
+    print("\nTargets")
+    for label, (_, _, o, c, r) in rows.items():
+        print(f"  {label:>4} MP  ratio {o / c:.3f} <= {MAX_RATIO}: {verdict(o / c <= MAX_RATIO)}")
+    if "12" in rows:
+        rss = rows["12"][4]
+        print(f"  12 MP  peak RSS {rss:.0f} MB < {MAX_RSS_MB_12MP} MB: {verdict(rss < MAX_RSS_MB_12MP)}")
+        if reference_label == "0.15":
+            scaling = rows["12"][2] / (rows["12"][0] * rows["12"][1] / 1e6) / per_mp_ref
+            print(f"  12 MP  s/MP over 0.15 MP's {scaling:.2f} <= {MAX_SCALING}: {verdict(scaling <= MAX_SCALING)}")
+    if help_s is not None:
+        print(f"  segment --help {help_s:.3f} s < {MAX_HELP_S} s: {verdict(help_s < MAX_HELP_S)}")
+    print(f"  fresh import + segment {fresh_s:.3f} s < {MAX_FRESH_S} s: {verdict(fresh_s < MAX_FRESH_S)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
