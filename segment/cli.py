@@ -15,9 +15,10 @@ from ._version import __version__
 
 # Defaults repeated here as literals so that --help needs no import of the library;
 # tests check that they equal segment.segmentation.DEFAULTS.
-DEFAULT_SPATIAL = 7.0
+DEFAULT_SPATIAL = 10.0
 DEFAULT_RANGE = 6.5
-DEFAULT_MIN_SIZE = 20
+DEFAULT_MIN_SIZE = None
+DEFAULT_MERGE = 20.0
 
 
 class _OneLineErrors(click.Group):
@@ -48,11 +49,15 @@ def segmentation_options(func):
         click.option("-r", "--range-bandwidth", type=float, default=DEFAULT_RANGE,
                      show_default=True, help="Range bandwidth h_r, in CIE Lab units."),
         click.option("-m", "--min-size", type=int, default=DEFAULT_MIN_SIZE,
-                     show_default=True, help="Smallest region kept, in pixels."),
+                     show_default="0.2% of the image, at least 20",
+                     help="Smallest region kept, in pixels."),
+        click.option("-t", "--merge-threshold", type=float, default=DEFAULT_MERGE,
+                     show_default=True,
+                     help="Largest region-merging cost (Lab units); higher gives fewer regions."),
         click.option("--kernel", type=click.Choice(["flat", "gaussian"]), default="flat",
                      show_default=True, help="Mean shift kernel."),
         click.option("--method", type=click.Choice(["fast", "exact"]), default="fast",
-                     show_default=True, help="Mode seeking: basin speed-up or every pixel."),
+                     show_default=True, help="Mode seeking: seeded speed-up or every pixel."),
     ]
     for option in reversed(options):
         func = option(func)

@@ -3,7 +3,8 @@
 The numba kernels in this module take only contiguous float32 arrays and plain numbers.
 Range values are pre-scaled by ``1 / range_bandwidth`` so that the range window is the
 unit ball; spatial coordinates stay in pixels and the spatial window is the square
-``|x - x_i| <= h_s, |y - y_i| <= h_s``.
+``|x - x_i| <= h_s, |y - y_i| <= h_s``. The column loop runs over fixed-width blocks
+(with sentinel padding on the right) so that the compiler vectorises it.
 
 Two mode seekers are provided:
 
@@ -11,14 +12,16 @@ Two mode seekers are provided:
     Every pixel runs its own mean shift iteration until the normalised shift falls
     below ``tol`` or ``max_iter`` is reached (Comaniciu & Meer 2002, section 4).
 ``fast``
-    The basin-of-attraction speed-up of EDISON: while a trajectory climbs, the pixels
-    it passes close by (within ``basin`` of the current point in the normalised joint
-    space) are assigned the mode it reaches, and a trajectory that reaches an already
-    converged pixel with a similar colour adopts that pixel's mode. Trajectories are
-    run in fixed bands of rows, so results do not depend on the number of threads.
+    Mean shift runs exactly from a lattice of seed pixels (step ``seed_stride(h_s)``);
+    every other pixel reuses the mode of a neighbouring seed when it provably starts
+    on the same path -- the same colour, or a first mean shift step that lands on the
+    seed's first step -- and otherwise climbs on its own. Modes found this way agree
+    with the exact ones except near basin boundaries (see ``benchmarks/README.md``).
 
-Memory: the range planes (4 bytes x channels per pixel), the convergence points
-(4 bytes x (2 + channels) per pixel) and, for ``fast``, one int8 state per pixel.
+Both are deterministic and independent of the number of threads.
+
+Memory: the padded range planes (12 bytes per pixel), the convergence points
+(4 bytes x (2 + channels) per pixel) and, for ``fast``, 20 bytes per seed.
 """
 
 from __future__ import annotations
@@ -28,11 +31,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["seek_modes", "BAND_ROWS"]
-
-#: Rows per independent band in the ``fast`` seeker (fixed, so that results do not
-#: depend on the thread count).
-BAND_ROWS = 32
+__all__ = ["seek_modes", "seed_stride"]
 
 _FLAT = 0
 _GAUSSIAN = 1
@@ -178,82 +177,118 @@ def _seek_exact(planes, colidx, width, hs, kernel, tol2, max_iter, out):
                 out[row, col, k] = point[k]
 
 
-@njit(cache=True, fastmath=True)
-def _seek_band(planes, colidx, width, hs, kernel, tol2, max_iter, basin2, row_lo, row_hi,
-               out, state):
-    """Basin-of-attraction mode seeking over the rows [row_lo, row_hi).
+@njit(cache=True, parallel=True, fastmath=True)
+def _seek_seeded(planes, colidx, width, hs, kernel, tol2, max_iter, stride, assign2, adopt2,
+                 out):
+    """Mean shift from a lattice of seeds; the other pixels reuse the seeds' modes.
 
-    Pixels are visited in raster order. A trajectory claims every unclaimed pixel of
-    the band that lies within the normalised joint distance ``sqrt(basin2)`` of one
-    of its points; all of them receive the mode it converges to. A trajectory whose
-    point comes within that distance of a converged pixel stops and adopts its mode.
+    Phase 1 runs the exact iteration from every pixel of the lattice of step
+    `stride`, remembering each seed's first iterate. Phase 2 visits every other
+    pixel, with the (up to four) seeds at the corners of its lattice cell:
+
+    a. if its colour is within ``sqrt(assign2)`` (normalised range distance) of a
+       seed's colour, it takes the mode of the nearest such seed;
+    b. otherwise it takes one mean shift step; if the result is within
+       ``sqrt(adopt2)`` (normalised joint distance) of a seed's first iterate, the
+       two trajectories have merged and it takes that seed's mode;
+    c. otherwise it runs its own trajectory to convergence.
+
+    Both phases are independent per row, so the result does not depend on the
+    number of threads.
     """
-    nout = out.shape[2]
-    point = np.empty(5, np.float32)
-    acc = np.zeros(5, np.float32)
-    path = np.empty((row_hi - row_lo) * width, np.int64)
-    inv_hs2 = np.float32(1.0 / (hs * hs))
-    reach = int(math.ceil(math.sqrt(basin2) * hs))
-    # state: 0 = unclaimed, 1 = converged, 2 = claimed by the current trajectory
-    for row in range(row_lo, row_hi):
-        for col in range(width):
-            if state[row, col] == 1:
-                continue
-            npath = 1
-            path[0] = row * width + col
-            state[row, col] = 2
-            _start(planes, row, col, point)
-            adopted = -1
-            for _ in range(max_iter):
-                shift = _step(planes, colidx, width, hs, kernel, point, acc)
-                if shift < 0:
-                    break
-                cx = int(point[0] + 0.5)
-                cy = int(point[1] + 0.5)
-                best = basin2
-                for yy in range(max(row_lo, cy - reach), min(row_hi, cy + reach + 1)):
-                    ddy = (yy - point[1]) * (yy - point[1]) * inv_hs2
-                    for xx in range(max(0, cx - reach), min(width, cx + reach + 1)):
-                        st = state[yy, xx]
-                        if st == 2:
-                            continue
-                        d = ddy + (xx - point[0]) * (xx - point[0]) * inv_hs2
-                        for k in range(3):
-                            t = planes[k, yy, xx] - point[2 + k]
-                            d += t * t
-                        if d < basin2:
-                            if st == 1:
-                                if d < best:
-                                    best = d
-                                    adopted = yy * width + xx
-                            else:
-                                state[yy, xx] = 2
-                                path[npath] = yy * width + xx
-                                npath += 1
-                if adopted >= 0 or shift < tol2:
-                    break
-            if adopted >= 0:
-                ay = adopted // width
-                ax = adopted - ay * width
-                for k in range(nout):
-                    point[k] = out[ay, ax, k]
-            for p in range(npath):
-                py = path[p] // width
-                px = path[p] - py * width
-                state[py, px] = 1
-                for k in range(nout):
-                    out[py, px, k] = point[k]
-
-
-@njit(cache=True, parallel=True)
-def _seek_fast(planes, colidx, width, hs, kernel, tol2, max_iter, basin2, band_rows, out):
     height = planes.shape[1]
-    state = np.zeros((height, width), np.int8)
-    nbands = (height + band_rows - 1) // band_rows
-    for b in prange(nbands):
-        lo = b * band_rows
-        hi = min(height, lo + band_rows)
-        _seek_band(planes, colidx, width, hs, kernel, tol2, max_iter, basin2, lo, hi, out, state)
+    nout = out.shape[2]
+    nseed_rows = (height + stride - 1) // stride
+    nseed_cols = (width + stride - 1) // stride
+    first = np.empty((nseed_rows, nseed_cols, 5), np.float32)
+    inv_hs2 = np.float32(1.0 / (hs * hs))
+    for si in prange(nseed_rows):
+        row = si * stride
+        point = np.empty(5, np.float32)
+        acc = np.zeros(5, np.float32)
+        for sj in range(nseed_cols):
+            col = sj * stride
+            _start(planes, row, col, point)
+            for it in range(max_iter):
+                shift = _step(planes, colidx, width, hs, kernel, point, acc)
+                if it == 0:
+                    for k in range(5):
+                        first[si, sj, k] = point[k]
+                if shift < tol2:
+                    break
+            for k in range(nout):
+                out[row, col, k] = point[k]
+    for row in prange(height):
+        point = np.empty(5, np.float32)
+        acc = np.zeros(5, np.float32)
+        si0 = row // stride
+        on_seed_row = si0 * stride == row
+        for col in range(width):
+            sj0 = col // stride
+            if on_seed_row and sj0 * stride == col:
+                continue
+            # a. a corner seed of the same colour
+            best_i = -1
+            best_j = -1
+            best = assign2
+            for si in (si0, si0 + 1):
+                if si >= nseed_rows:
+                    continue
+                for sj in (sj0, sj0 + 1):
+                    if sj >= nseed_cols:
+                        continue
+                    d = np.float32(0.0)
+                    for k in range(3):
+                        t = planes[k, row, col] - planes[k, si * stride, sj * stride]
+                        d += t * t
+                    if d < best:
+                        best = d
+                        best_i = si
+                        best_j = sj
+            if best_i < 0:
+                # b. one step, then a corner seed whose first iterate is close
+                _start(planes, row, col, point)
+                shift = _step(planes, colidx, width, hs, kernel, point, acc)
+                best = adopt2
+                for si in (si0, si0 + 1):
+                    if si >= nseed_rows:
+                        continue
+                    for sj in (sj0, sj0 + 1):
+                        if sj >= nseed_cols:
+                            continue
+                        dx = point[0] - first[si, sj, 0]
+                        dy = point[1] - first[si, sj, 1]
+                        d = (dx * dx + dy * dy) * inv_hs2
+                        for k in range(2, 5):
+                            t = point[k] - first[si, sj, k]
+                            d += t * t
+                        if d < best:
+                            best = d
+                            best_i = si
+                            best_j = sj
+                if best_i < 0 and shift >= tol2:
+                    # c. its own trajectory
+                    for _ in range(max_iter - 1):
+                        shift = _step(planes, colidx, width, hs, kernel, point, acc)
+                        if shift < tol2:
+                            break
+            if best_i >= 0:
+                for k in range(nout):
+                    out[row, col, k] = out[best_i * stride, best_j * stride, k]
+            else:
+                for k in range(nout):
+                    out[row, col, k] = point[k]
+
+
+def seed_stride(spatial_bandwidth):
+    """Step of the ``fast`` seeker's seed lattice for a spatial bandwidth: about h_s / 3.5.
+
+    Examples
+    --------
+    >>> seed_stride(7), seed_stride(10), seed_stride(2)
+    (2, 3, 1)
+    """
+    return max(1, int(round(spatial_bandwidth / 3.5)))
 
 
 def _padded_planes(lab, range_bandwidth):
@@ -276,7 +311,9 @@ def seek_modes(
     method="fast",
     tol=1e-2,
     max_iter=100,
-    basin=0.5,
+    stride=None,
+    assign=0.25,
+    adopt=0.1,
 ):
     """Move every pixel's joint vector to its density mode.
 
@@ -299,9 +336,14 @@ def seek_modes(
         Stop when the shift, in bandwidth-normalised joint units, is below `tol`.
     max_iter : int, optional
         Most iterations a trajectory may take.
-    basin : float, optional
-        ``fast`` only: normalised joint distance within which a pixel joins the
-        basin of a passing trajectory.
+    stride : int, optional
+        ``fast`` only: step of the seed lattice; default :func:`seed_stride`.
+    assign : float, optional
+        ``fast`` only: normalised range distance under which a pixel takes the mode
+        of a neighbouring seed of its colour.
+    adopt : float, optional
+        ``fast`` only: normalised joint distance under which a pixel's first step
+        and a seed's first step count as the same path.
 
     Returns
     -------
@@ -312,7 +354,8 @@ def seek_modes(
     Notes
     -----
     Cost of ``exact``: O(N · (2 h_s + 1)² · iterations) for N pixels; ``fast`` runs
-    far fewer trajectories. Extra memory: 4 · (2 + 2C) bytes per pixel.
+    full trajectories from about N / stride² seeds plus the pixels no seed stands
+    for. Extra memory: about 12 + 4 · (2 + C) bytes per pixel.
 
     Examples
     --------
@@ -333,8 +376,9 @@ def seek_modes(
     if method == "exact":
         _seek_exact(planes, colidx, width, hs, kernel_id, tol2, int(max_iter), out)
     elif method == "fast":
-        _seek_fast(planes, colidx, width, hs, kernel_id, tol2, int(max_iter),
-                   np.float32(basin * basin), BAND_ROWS, out)
+        stride = seed_stride(spatial_bandwidth) if stride is None else int(stride)
+        _seek_seeded(planes, colidx, width, hs, kernel_id, tol2, int(max_iter), stride,
+                     np.float32(assign * assign), np.float32(adopt * adopt), out)
     else:
         raise ValueError(f"method must be 'fast' or 'exact'; got {method!r}")
     out[..., 2:] *= np.float32(range_bandwidth)

@@ -86,7 +86,9 @@ def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=io.D
     record = {
         "input": str(photo),
         "version": __version__,
-        "parameters": result.parameters,
+        # as requested (min_size None = automatic), so that reruns compare like with like
+        "parameters": {**result.parameters, "min_size": params.get("min_size")},
+        "min_size_used": result.parameters["min_size"],
         "n_regions": result.n_regions,
         "width": int(image.shape[1]),
         "height": int(image.shape[0]),

@@ -74,6 +74,8 @@ def test_image_writes_the_four_outputs(photo, tmp_path):
     assert params["spatial_bandwidth"] == DEFAULTS["spatial_bandwidth"]
     assert params["range_bandwidth"] == DEFAULTS["range_bandwidth"]
     assert params["min_size"] == DEFAULTS["min_size"]
+    assert params["merge_threshold"] == DEFAULTS["merge_threshold"]
+    assert record["min_size_used"] == 20  # 0.2 % of 48x36 is under the floor of 20
     assert params["kernel"] == "flat" and params["method"] == "fast"
 
 
@@ -193,11 +195,13 @@ def test_cli_defaults_match_the_library():
     assert cli_module.DEFAULT_SPATIAL == DEFAULTS["spatial_bandwidth"]
     assert cli_module.DEFAULT_RANGE == DEFAULTS["range_bandwidth"]
     assert cli_module.DEFAULT_MIN_SIZE == DEFAULTS["min_size"]
+    assert cli_module.DEFAULT_MERGE == DEFAULTS["merge_threshold"]
     from segment import segment
 
     library = inspect.signature(segment).parameters
     options = {p.name: p for p in cli.commands["image"].params}
-    for name in ["spatial_bandwidth", "range_bandwidth", "min_size", "kernel", "method"]:
+    for name in ["spatial_bandwidth", "range_bandwidth", "min_size", "merge_threshold", "kernel",
+                 "method"]:
         assert options[name].default == library[name].default, name
         assert type(options[name].default) is type(library[name].default), name
 

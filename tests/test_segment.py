@@ -251,7 +251,10 @@ def test_result_contract(blob_picture, method):
     assert result.parameters["method"] == method
     assert result.parameters["spatial_bandwidth"] == DEFAULTS["spatial_bandwidth"]
     assert result.parameters["range_bandwidth"] == DEFAULTS["range_bandwidth"]
-    assert result.parameters["min_size"] == DEFAULTS["min_size"]
+    # min_size=None (the default) resolves to 0.2 % of the area, at least 20 pixels
+    assert DEFAULTS["min_size"] is None
+    assert result.parameters["min_size"] == max(20, round(0.002 * labels.size))
+    assert result.parameters["merge_threshold"] == DEFAULTS["merge_threshold"]
 
 
 def test_modes_are_region_colours_on_a_clean_image():
@@ -344,7 +347,8 @@ def test_min_size_zero_and_one_keep_every_region():
 
 
 def test_two_pixel_image():
-    result = segment(np.array([[[0, 0, 0], [255, 255, 255]]], np.uint8), min_size=0)
+    image = np.array([[[0, 0, 0], [255, 255, 255]]], np.uint8)
+    result = segment(image, min_size=0, merge_threshold=0)
     assert result.labels.tolist() == [[0, 1]]
     np.testing.assert_allclose(result.modes, [[0, 0, 0], [100, 0, 0]], atol=0.01)
 
@@ -374,7 +378,7 @@ def test_negative_min_size():
         segment(GOOD, min_size=-1)
 
 
-@pytest.mark.parametrize("value", [2.5, 20.0, "20", None, True])
+@pytest.mark.parametrize("value", [2.5, 20.0, "20", True])
 def test_non_integer_min_size(value):
     with pytest.raises(TypeError, match=r"min_size must be an integer >= 0; got"):
         segment(GOOD, min_size=value)
