@@ -260,8 +260,9 @@ def outputs_complete(outdir, stem, outputs=OUTPUT_KINDS, params=None):
 
     The JSON record is written last, so its presence means the others were
     finished. When it is selected and `params` is given, the parameters it records
-    must also equal `params`: changing a parameter and rerunning redoes the image.
-    The label map counts as present as ``.png`` or ``.npy``.
+    must also equal `params` (a ``None``, "automatic", matches any recorded value):
+    changing a parameter and rerunning redoes the image. The label map counts as
+    present as ``.png`` or ``.npy``.
     """
     paths = output_paths(stem, outdir)
     for kind in outputs:
@@ -275,7 +276,8 @@ def outputs_complete(outdir, stem, outputs=OUTPUT_KINDS, params=None):
         if record is None:
             return False
         recorded = record.get("parameters") or {}
-        if any(recorded.get(key) != value for key, value in params.items()):
+        if any(value is not None and recorded.get(key) != value
+               for key, value in params.items()):
             return False
     return True
 

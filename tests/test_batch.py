@@ -309,6 +309,7 @@ def test_changed_parameters_are_not_skipped(tmp_path):
     run_batch(inp, out, {"spatial_bandwidth": 7.0}, in_process=True)
     assert outputs_complete(out, "a", params={"spatial_bandwidth": 7.0})
     assert not outputs_complete(out, "a", params={"spatial_bandwidth": 9.0})
+    assert outputs_complete(out, "a", params={"spatial_bandwidth": 7.0, "min_size": None})
     again = run_batch(inp, out, {"spatial_bandwidth": 9.0}, in_process=True)
     assert again.records[0]["status"] == "done"
     (out / "a_boundaries.png").unlink()
