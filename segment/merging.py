@@ -11,7 +11,10 @@ and ``contrast`` the mean of an edge map over the pixel pairs of their common
 boundary. Regions smaller than ``min_size`` merge into their cheapest neighbour
 whatever the cost.
 
-Cost: O(E log E) for E adjacent region pairs; memory O(n + E).
+Costs are re-evaluated lazily when a pair leaves the priority queue, and each merge
+moves the edges of the region with fewer neighbours, so the whole merge costs
+O(E log E) for E adjacent region pairs, even when one region (a sky, a wall)
+borders thousands of fragments. Memory O(n + E).
 The numba kernel takes arrays and numbers only; :func:`merge_regions` prepares them.
 """
 
@@ -20,7 +23,8 @@ from __future__ import annotations
 import heapq
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.typed import Dict
 
 __all__ = ["boundary_edges", "merge_regions"]
 
@@ -102,12 +106,20 @@ def _cost(size, sums, a, b, length, contrast, edge_weight):
     return np.sqrt(d) + edge_weight * g
 
 
+@njit(cache=True, inline="always")
+def _key(a, b, n):
+    return min(a, b) * n + max(a, b)
+
+
 @njit(cache=True)
 def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_size):
     """Greedy merging; returns the union-find parent array over the n regions.
 
-    Pairs are merged in increasing cost while the cost is below ``threshold`` or
-    while one of the two regions is smaller than ``min_size``.
+    Pairs are merged in increasing cost while the cost is at most ``threshold`` or
+    one of the two regions is smaller than ``min_size``. Costs are evaluated lazily:
+    a popped pair whose cost has grown since it was queued is queued again at its
+    new cost. The region with fewer neighbours is merged into the other, and a
+    hash map finds duplicate edges, so a merge costs O(degree of the smaller).
     """
     nedge = edges.shape[0]
     parent = np.arange(n)
@@ -118,67 +130,52 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
     elen = length.copy()
     ecst = contrast.copy()
     alive = np.ones(nedge, np.bool_)
-    version = np.zeros(nedge, np.int64)
-    # adjacency as linked lists of edge "slots": slot 2e lives in eu[e]'s list, 2e+1 in ev[e]'s
+    degree = np.zeros(n, np.int64)
+    lookup = Dict.empty(key_type=types.int64, value_type=types.int64)
+    # adjacency as linked lists of edge slots: slot 2e sits in eu[e]'s list, 2e+1 in ev[e]'s
     head = np.full(n, -1, np.int64)
     tail = np.full(n, -1, np.int64)
     nxt = np.full(2 * nedge, -1, np.int64)
+    heap = [(0.0, np.int64(0))]
+    heap.pop()
     for e in range(nedge):
+        lookup[_key(eu[e], ev[e], n)] = e
         for side in range(2):
             slot = 2 * e + side
             r = eu[e] if side == 0 else ev[e]
+            degree[r] += 1
             if head[r] < 0:
                 head[r] = slot
             else:
                 nxt[tail[r]] = slot
             tail[r] = slot
-    mark = np.full(n, -1, np.int64)
-    heap = [(0.0, np.int64(0), np.int64(0))]
-    heap.pop()
-    for e in range(nedge):
-        c = _cost(size, total, eu[e], ev[e], elen[e], ecst[e], edge_weight)
-        heap.append((c, np.int64(e), np.int64(0)))
+        heap.append((_cost(size, total, eu[e], ev[e], elen[e], ecst[e], edge_weight), e))
     heapq.heapify(heap)
     while len(heap) > 0:
-        c, e, ver = heapq.heappop(heap)
-        if not alive[e] or ver != version[e]:
+        c, e = heapq.heappop(heap)
+        if not alive[e]:
             continue
         a = _find(parent, eu[e])
         b = _find(parent, ev[e])
-        if a == b:
-            alive[e] = False
+        now = _cost(size, total, a, b, elen[e], ecst[e], edge_weight)
+        if now > c * (1.0 + 1e-9) + 1e-12:
+            heapq.heappush(heap, (now, e))
             continue
-        small = size[a] < min_size or size[b] < min_size
-        if not small:
-            if c > threshold:
-                # the cheapest pair is too dissimilar; small regions may still need merging
-                if min_size <= 1:
-                    break
-                continue
-        # merge the smaller region (o) into the larger (r); ties by id
-        if size[a] > size[b] or (size[a] == size[b] and a < b):
-            r, o = a, b
+        if size[a] >= min_size and size[b] >= min_size and now > threshold:
+            continue
+        # merge o (fewer neighbours) into r
+        if degree[a] < degree[b] or (degree[a] == degree[b] and a > b):
+            o, r = a, b
         else:
-            r, o = b, a
+            o, r = b, a
+        alive[e] = False
+        del lookup[_key(a, b, n)]
+        degree[r] -= 1
+        degree[o] -= 1
         parent[o] = r
         size[r] += size[o]
         for k in range(total.shape[1]):
             total[r, k] += total[o, k]
-        alive[e] = False
-        # mark r's current neighbours
-        slot = head[r]
-        while slot >= 0:
-            f = slot >> 1
-            if alive[f]:
-                x = _find(parent, eu[f])
-                y = _find(parent, ev[f])
-                other = y if x == r else x
-                if other == r:
-                    alive[f] = False
-                else:
-                    mark[other] = f
-            slot = nxt[slot]
-        # move o's edges to r, combining duplicates
         slot = head[o]
         while slot >= 0:
             f = slot >> 1
@@ -186,48 +183,31 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
                 x = _find(parent, eu[f])
                 y = _find(parent, ev[f])
                 other = y if x == r else x
-                if other == r:
-                    alive[f] = False
-                elif mark[other] >= 0 and mark[other] != f:
-                    g = mark[other]
+                del lookup[_key(o, other, n)]
+                key = _key(r, other, n)
+                if key in lookup:
+                    g = lookup[key]
                     elen[g] += elen[f]
                     ecst[g] += ecst[f]
                     alive[f] = False
+                    degree[other] -= 1
+                    heapq.heappush(heap, (_cost(size, total, r, other, elen[g], ecst[g],
+                                                edge_weight), g))
+                else:
+                    lookup[key] = f
+                    degree[r] += 1
+                    heapq.heappush(heap, (_cost(size, total, r, other, elen[f], ecst[f],
+                                                edge_weight), f))
             slot = nxt[slot]
+        degree[o] = 0
         if head[o] >= 0:
             if head[r] < 0:
                 head[r] = head[o]
             else:
                 nxt[tail[r]] = head[o]
             tail[r] = tail[o]
-        head[o] = -1
-        tail[o] = -1
-        # clear marks, compact r's list and re-queue its edges at their new cost
-        prev = -1
-        slot = head[r]
-        while slot >= 0:
-            f = slot >> 1
-            following = nxt[slot]
-            if alive[f]:
-                x = _find(parent, eu[f])
-                y = _find(parent, ev[f])
-                other = y if x == r else x
-                mark[other] = -1
-                version[f] += 1
-                cf = _cost(size, total, x, y, elen[f], ecst[f], edge_weight)
-                heapq.heappush(heap, (cf, f, version[f]))
-                if prev < 0:
-                    head[r] = slot
-                else:
-                    nxt[prev] = slot
-                prev = slot
-            slot = following
-        if prev < 0:
-            head[r] = -1
-            tail[r] = -1
-        else:
-            nxt[prev] = -1
-            tail[r] = prev
+            head[o] = -1
+            tail[o] = -1
     return parent
 
 

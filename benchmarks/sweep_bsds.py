@@ -1,0 +1,137 @@
+"""Parameter sweep on the BSDS500 images: how the defaults of ``segment`` were chosen.
+
+For every image of the chosen splits, the mean shift modes are computed once per
+(spatial_bandwidth, range_bandwidth, method); then regions are formed for every
+(min_size, merge_threshold) and scored against the human segmentations with the
+benchmark's four measures (PRI, VoI, Covering, boundary F at 0.0075 x diagonal).
+Prints one row per setting (data-set figures for that one setting, as the benchmark
+defines them), then the ODS/OIS summary.
+
+The data set is research-only and never enters the repository: point ``--bsds`` at
+a local copy (default: ``../shared/bsds500`` beside the repository).
+
+Examples::
+
+    python benchmarks/sweep_bsds.py --split val --spatial 10 --range 6.5 \\
+        --merge 16,20,24 --min-size auto
+    python benchmarks/sweep_bsds.py --split train,val --every 4 --spatial 7,10,12 --range 5.5,6.5,8
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_BSDS = REPO.parent / "shared" / "bsds500"
+
+
+def _floats(text):
+    return [float(v) for v in text.split(",")]
+
+
+def _sizes(text):
+    return [None if v == "auto" else int(v) for v in text.split(",")]
+
+
+def list_images(bsds, splits, every=1):
+    """(split, id) pairs of the BSDS images in `splits`, every `every`-th one."""
+    out = []
+    for split in splits:
+        folder = Path(bsds) / "images" / split
+        ids = sorted(p.stem for p in folder.glob("*.jpg"))
+        out += [(split, i) for i in ids[::every]]
+    return out
+
+
+def score_image(task):
+    """All settings for one image: returns {(hs, hr, method, min_size, T): ImageScores}."""
+    from segment.evaluate import evaluate_segmentation, load_bsds_ground_truth
+    from segment.features import lab_lattice
+    from segment.io import read_image
+    from segment.meanshift import seek_modes
+    from segment.regions import form_regions
+    from segment.segmentation import default_min_size
+
+    bsds, split, image_id, bandwidths, methods, min_sizes, thresholds = task
+    image = read_image(Path(bsds) / "images" / split / f"{image_id}.jpg")
+    segs, bdrys = load_bsds_ground_truth(Path(bsds) / "groundTruth" / split / f"{image_id}.mat")
+    lab = lab_lattice(image)
+    results = {}
+    for (hs, hr), method in itertools.product(bandwidths, methods):
+        points = seek_modes(lab, hs, hr, method=method)
+        for min_size, threshold in itertools.product(min_sizes, thresholds):
+            size = default_min_size(*lab.shape[:2]) if min_size is None else min_size
+            labels, _, _ = form_regions(points, lab, hr, size, threshold)
+            results[(hs, hr, method, min_size, threshold)] = evaluate_segmentation(
+                labels, segs, boundaries=bdrys
+            )
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bsds", default=str(DEFAULT_BSDS), help="BSDS500 folder")
+    parser.add_argument("--split", default="val", help="comma-separated: train,val")
+    parser.add_argument("--every", type=int, default=1, help="use every N-th image")
+    parser.add_argument("--spatial", type=_floats, default=[10.0])
+    parser.add_argument("--range", dest="range_", type=_floats, default=[6.5])
+    parser.add_argument("--method", default="fast", help="comma-separated: fast,exact")
+    parser.add_argument("--min-size", type=_sizes, default=[None],
+                        help="comma-separated pixels, or 'auto'")
+    parser.add_argument("--merge", type=_floats, default=[20.0],
+                        help="comma-separated merge thresholds")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+
+    if not (Path(args.bsds) / "images").is_dir():
+        print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
+        return 2
+    images = list_images(args.bsds, args.split.split(","), args.every)
+    bandwidths = list(itertools.product(args.spatial, args.range_))
+    methods = args.method.split(",")
+    tasks = [
+        (args.bsds, split, image_id, bandwidths, methods, args.min_size, args.merge)
+        for split, image_id in images
+    ]
+    start = time.perf_counter()
+    # each worker runs the numba kernels single-threaded: processes share the cores
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    with ProcessPoolExecutor(args.jobs) as pool:
+        per_image = list(pool.map(score_image, tasks))
+    seconds = time.perf_counter() - start
+
+    from segment.evaluate import summarize, summarize_sweep
+
+    settings = list(per_image[0])
+    print(f"# {len(images)} images ({args.split}, every {args.every}), "
+          f"{len(settings)} settings, {seconds:.0f} s")
+    print("| h_s | h_r | method | min_size | merge | regions | PRI | VoI | Covering | F |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    by_setting = {}
+    for setting in settings:
+        scores = [r[setting] for r in per_image]
+        by_setting[setting] = scores
+        s = summarize(scores)
+        regions = np.mean([sc.n_regions for sc in scores])
+        hs, hr, method, min_size, threshold = setting
+        print(f"| {hs:g} | {hr:g} | {method} | {min_size or 'auto'} | {threshold:g} | "
+              f"{regions:.0f} | {s['pri']:.4f} | {s['voi']:.3f} | {s['covering']:.3f} | "
+              f"{s['f']:.3f} |")
+    if len(settings) > 1:
+        sweep = summarize_sweep(by_setting)
+        for name in ("pri", "voi", "covering", "f"):
+            ods, ois = sweep["ods"][name], sweep["ois"][name]
+            print(f"# {name}: ODS {ods['value']:.4f} at {ods['setting']}; OIS {ois['value']:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
