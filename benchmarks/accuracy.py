@@ -1,0 +1,94 @@
+"""BSDS500 scores of ``segment()`` at its defaults, for the fast and the exact path.
+
+For every image of the split, segments it with ``method='fast'`` (the default) and
+``method='exact'`` at the package defaults, scores both against the human
+segmentations (PRI, VoI, Covering, boundary F; benchmark conventions), and reports
+the data-set figures for each path, their difference, and how far the two label
+maps agree (adjusted Rand index, mean over images).
+
+The data set is research-only and stays outside the repository::
+
+    python benchmarks/accuracy.py                 # val split, ../shared/bsds500
+    python benchmarks/accuracy.py --split train --every 2 --bsds /data/BSDS500
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sweep_bsds import DEFAULT_BSDS, list_images  # noqa: E402
+
+METHODS = ("fast", "exact")
+
+
+def score_image(task):
+    """Scores, region counts and seconds of both paths on one image, and their ARI."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from segment import read_image, segment
+    from segment.evaluate import evaluate_segmentation, load_bsds_ground_truth
+
+    bsds, split, image_id = task
+    image = read_image(Path(bsds) / "images" / split / f"{image_id}.jpg")
+    segs, bdrys = load_bsds_ground_truth(Path(bsds) / "groundTruth" / split / f"{image_id}.mat")
+    out, labels = {}, {}
+    for method in METHODS:
+        start = time.perf_counter()
+        result = segment(image, method=method)
+        seconds = time.perf_counter() - start
+        labels[method] = result.labels
+        out[method] = (evaluate_segmentation(result.labels, segs, boundaries=bdrys), seconds)
+    out["ari"] = adjusted_rand_score(labels["fast"].ravel(), labels["exact"].ravel())
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bsds", default=str(DEFAULT_BSDS))
+    parser.add_argument("--split", default="val")
+    parser.add_argument("--every", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    if not (Path(args.bsds) / "images").is_dir():
+        print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
+        return 2
+
+    from segment.evaluate import summarize
+    from segment.segmentation import DEFAULTS
+
+    images = list_images(args.bsds, args.split.split(","), args.every)
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    with ProcessPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(score_image, [(args.bsds, s, i) for s, i in images]))
+
+    print(f"# {len(images)} BSDS500 images ({args.split}), defaults {DEFAULTS}")
+    print("| path | regions | PRI | VoI | Covering | boundary P | R | F | s/image (1 thread) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    summary = {}
+    for method in METHODS:
+        scores = [r[method][0] for r in results]
+        s = summary[method] = summarize(scores)
+        regions = np.mean([sc.n_regions for sc in scores])
+        seconds = np.mean([r[method][1] for r in results])
+        print(f"| {method} | {regions:.0f} | {s['pri']:.4f} | {s['voi']:.3f} | "
+              f"{s['covering']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | "
+              f"{s['f']:.3f} | {seconds:.3f} |")
+    diff = {k: summary["fast"][k] - summary["exact"][k] for k in ("pri", "voi", "covering", "f")}
+    print("| fast - exact | | " + " | ".join(
+        f"{diff[k]:+.4f}" for k in ("pri", "voi", "covering")) + f" | | | {diff['f']:+.4f} | |")
+    ari = [r["ari"] for r in results]
+    print(f"# fast vs exact labels: adjusted Rand index mean {np.mean(ari):.3f}, "
+          f"median {np.median(ari):.3f}, min {np.min(ari):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
