@@ -211,6 +211,20 @@ def check_folders(input_dir, output_dir, *, recursive=False):
     -------
     input_dir, output_dir : Path
         Absolute paths (symlinks resolved).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "photos").mkdir()
+    >>> [p.name for p in check_folders(root / "photos", root / "segmented")]
+    ['photos', 'segmented']
+    >>> try:
+    ...     check_folders(root / "photos", root / "photos")
+    ... except BatchUsageError as exc:
+    ...     print(str(exc).split("; ")[-1])
+    choose a separate folder for the outputs
     """
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     if not input_dir.exists():
@@ -233,7 +247,15 @@ def check_folders(input_dir, output_dir, *, recursive=False):
 
 
 def check_outputs(outputs):
-    """Validate a selection of output kinds; return it as a tuple in writing order."""
+    """Validate a selection of output kinds; return it as a tuple in writing order.
+
+    Examples
+    --------
+    >>> check_outputs("json,labels")
+    ('labels', 'json')
+    >>> check_outputs(["painted"])
+    ('painted',)
+    """
     if isinstance(outputs, str):
         outputs = [part.strip() for part in outputs.split(",") if part.strip()]
     outputs = list(outputs)
@@ -263,6 +285,21 @@ def outputs_complete(outdir, stem, outputs=OUTPUT_KINDS, params=None):
     must also equal `params` (a ``None``, "automatic", matches any recorded value):
     changing a parameter and rerunning redoes the image. The label map counts as
     present as ``.png`` or ``.npy``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> outputs_complete(folder, "cat", outputs=("labels", "json"))
+    False
+    >>> _ = (folder / "cat_labels.npy").write_bytes(b"")
+    >>> _ = (folder / "cat.json").write_text('{"parameters": {"range_bandwidth": 6.5}}')
+    >>> outputs_complete(folder, "cat", outputs=("labels", "json"))
+    True
+    >>> outputs_complete(folder, "cat", outputs=("labels", "json"),
+    ...                  params={"range_bandwidth": 8.0})
+    False
     """
     paths = output_paths(stem, outdir)
     for kind in outputs:
@@ -330,6 +367,19 @@ def plan_batch(input_dir, output_dir, *, recursive=False, outputs=OUTPUT_KINDS, 
     BatchUsageError
         For a missing INPUT_DIR, OUTPUT_DIR equal to it (or inside it on a recursive
         run), or an unknown output kind.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> from segment import write_image
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "photos").mkdir()
+    >>> write_image(root / "photos" / "a.png", np.zeros((8, 8, 3), np.uint8))
+    >>> _ = (root / "photos" / "notes.txt").write_text("not an image")
+    >>> [(t.input, t.stem, t.skip) for t in plan_batch(root / "photos", root / "out")]
+    [('a.png', 'a', False)]
     """
     inp, out = check_folders(input_dir, output_dir, recursive=recursive)
     outputs = check_outputs(outputs)
@@ -419,6 +469,24 @@ def process_image(task):
     -------
     record : dict
         ``status`` is 'done', or 'failed' with a one-line ``error``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> from segment import write_image
+    >>> root = Path(tempfile.mkdtemp())
+    >>> write_image(root / "a.png", np.zeros((8, 8, 3), np.uint8))
+    >>> task = {"input": "a.png", "source": root / "a.png", "outdir": root / "out",
+    ...         "stem": "a", "params": {}, "outputs": ("json",), "max_pixels": None}
+    >>> record = process_image(task)
+    >>> record["status"], record["n_regions"], record["outputs"]
+    ('done', 1, {'json': 'a.json'})
+    >>> _ = (root / "b.png").write_text("not an image")
+    >>> record = process_image({**task, "input": "b.png", "source": root / "b.png", "stem": "b"})
+    >>> record["status"], record["error"]
+    ('failed', 'not an image file Pillow can read: b.png')
     """
     start = time.perf_counter()
     source = str(task["source"])
@@ -760,6 +828,26 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     An image fails, without stopping the batch, when it cannot be read (corrupt,
     truncated, empty, not an image, no permission), is over `max_pixels`, cannot be
     segmented or written, or kills its worker process.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> from segment import write_image
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "photos").mkdir()
+    >>> image = np.zeros((20, 30, 3), np.uint8)
+    >>> image[:, 15:] = 200
+    >>> write_image(root / "photos" / "half.png", image)
+    >>> result = run_batch(root / "photos", root / "out", in_process=True)
+    >>> result.summary["done"], result.records[0]["n_regions"]
+    (1, 2)
+    >>> sorted(path.name for path in (root / "out").iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['half.json', 'half_boundaries.png', 'half_labels.png', 'half_painted.png',
+     'segment-manifest.json']
+    >>> run_batch(root / "photos", root / "out", in_process=True).summary["skipped"]
+    1
     """
     start = time.perf_counter()
     params = dict(params or {})

@@ -42,7 +42,24 @@ class _OneLineErrors(click.Group):
 
 
 def segmentation_options(func):
-    """The segmentation parameters shared by ``image`` and ``batch``."""
+    """The segmentation parameters shared by ``image`` and ``batch``.
+
+    A decorator: it adds ``-s/--spatial-bandwidth``, ``-r/--range-bandwidth``,
+    ``-m/--min-size``, ``-t/--merge-threshold``, ``--kernel`` and ``--method`` to a
+    click command, which receives them as keyword arguments named as in
+    :func:`segment.segment`.
+
+    Examples
+    --------
+    >>> import click
+    >>> from click.testing import CliRunner
+    >>> @click.command()
+    ... @segmentation_options
+    ... def show(**params):
+    ...     click.echo(" ".join(f"{k}={v}" for k, v in sorted(params.items())[:3]))
+    >>> print(CliRunner().invoke(show, ["-r", "8", "-t", "30"]).output.strip())
+    kernel=flat merge_threshold=30.0 method=fast
+    """
     options = [
         click.option("-s", "--spatial-bandwidth", type=float, default=DEFAULT_SPATIAL,
                      show_default=True, help="Spatial bandwidth h_s, in pixels."),

@@ -119,7 +119,16 @@ class ImageScores:
         return _f_measure(self.precision, self.recall)
 
     def as_dict(self):
-        """All fields and derived figures as a plain dict (for JSON)."""
+        """All fields and derived figures as a plain dict (for JSON).
+
+        Examples
+        --------
+        >>> s = ImageScores(pri=1.0, voi=0.0, covering_num=8.0, covering_den=8,
+        ...                 cnt_r=3, sum_r=4, cnt_p=3, sum_p=3, n_regions=2, n_humans=2)
+        >>> d = s.as_dict()
+        >>> d["pri"], d["recall"], d["covering"], len(d)
+        (1.0, 0.75, 1.0, 14)
+        """
         out = {name: getattr(self, name) for name in self.__dataclass_fields__}
         out.update(covering=self.covering, precision=self.precision,
                    recall=self.recall, f=self.f)

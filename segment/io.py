@@ -346,6 +346,28 @@ def read_labels(path):
     """Read a label map written by :func:`write_labels` (16-bit PNG or ``.npy``).
 
     Plain 8-bit PNG label images are accepted too.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.npy`` file, or a single-channel image file.
+
+    Returns
+    -------
+    labels : (H, W) ndarray
+        int64 from an image file; as stored from ``.npy``.
+
+    Raises
+    ------
+    ValueError
+        If the image file has more than one channel.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> p = write_labels(os.path.join(tempfile.mkdtemp(), "big.png"), np.array([[0, 70000]]))
+    >>> p.suffix, read_labels(p).tolist()
+    ('.npy', [[0, 70000]])
     """
     from PIL import Image
 

@@ -63,6 +63,22 @@ def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=io.D
     -------
     record : dict
         What the JSON file holds.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> from segment import write_image
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> image = np.zeros((20, 30, 3), np.uint8)
+    >>> image[:, 15:] = 200
+    >>> write_image(folder / "half.png", image)
+    >>> record = segment_file(folder / "half.png", folder / "out", {"range_bandwidth": 8.0})
+    >>> record["n_regions"], record["width"], record["height"], record["outputs"]["labels"]
+    (2, 30, 20, 'half_labels.png')
+    >>> sorted(path.name for path in (folder / "out").iterdir())
+    ['half.json', 'half_boundaries.png', 'half_labels.png', 'half_painted.png']
     """
     from .segmentation import segment
 

@@ -91,11 +91,29 @@ class Segmentation:
         Returns
         -------
         painted : (H, W, 3) ndarray, or (H, W) for greyscale input
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> image = np.zeros((20, 30, 3), np.uint8)
+        >>> image[:, 15:] = (200, 40, 40)
+        >>> painted = segment(image).paint()
+        >>> painted.shape, painted.dtype, painted[0, -1].tolist()
+        ((20, 30, 3), dtype('uint8'), [200, 40, 40])
         """
         return render.paint(self.labels, self.modes, dtype=dtype or self._dtype())
 
     def boundaries(self, mode="thin"):
-        """(H, W) bool mask of region boundaries; see :func:`segment.render.find_boundaries`."""
+        """(H, W) bool mask of region boundaries; see :func:`segment.render.find_boundaries`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> image = np.zeros((4, 6, 3), np.uint8)
+        >>> image[:, 3:] = 255
+        >>> segment(image, min_size=0).boundaries().astype(int)[0].tolist()
+        [0, 0, 1, 0, 0, 0]
+        """
         return render.find_boundaries(self.labels, mode=mode)
 
     def overlay(self, on="image", *, color=(1.0, 0.0, 0.0), mode="thin"):
@@ -108,6 +126,20 @@ class Segmentation:
         color : tuple of 3 floats in [0, 1], optional
         mode : str, optional
             Boundary style; see :func:`segment.render.find_boundaries`.
+
+        Returns
+        -------
+        out : (H, W, 3) ndarray
+            RGB in the dtype of the input image (of :meth:`paint` for ``on='painted'``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> image = np.zeros((4, 6, 3), np.uint8)
+        >>> image[:, 3:] = 255
+        >>> out = segment(image, min_size=0).overlay(color=(0.0, 1.0, 0.0))
+        >>> out[0, 2].tolist(), out[0, 0].tolist(), out[0, 5].tolist()
+        ([0, 255, 0], [0, 0, 0], [255, 255, 255])
         """
         if on == "image":
             if self._image is None:
