@@ -16,9 +16,9 @@ from ._version import __version__
 # Defaults repeated here as literals so that --help needs no import of the library;
 # tests check that they equal segment.segmentation.DEFAULTS.
 DEFAULT_SPATIAL = 10.0
-DEFAULT_RANGE = 6.5
+DEFAULT_RANGE = 7.0
 DEFAULT_MIN_SIZE = None
-DEFAULT_MERGE = 20.0
+DEFAULT_MERGE = 16.0
 
 
 class _OneLineErrors(click.Group):
@@ -66,7 +66,7 @@ def segmentation_options(func):
         click.option("-r", "--range-bandwidth", type=float, default=DEFAULT_RANGE,
                      show_default=True, help="Range bandwidth h_r, in CIE Lab units."),
         click.option("-m", "--min-size", type=int, default=DEFAULT_MIN_SIZE,
-                     show_default="0.2% of the image, at least 20",
+                     show_default="0.6% of the image, at least 20",
                      help="Smallest region kept, in pixels."),
         click.option("-t", "--merge-threshold", type=float, default=DEFAULT_MERGE,
                      show_default=True,

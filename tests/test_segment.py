@@ -251,9 +251,9 @@ def test_result_contract(blob_picture, method):
     assert result.parameters["method"] == method
     assert result.parameters["spatial_bandwidth"] == DEFAULTS["spatial_bandwidth"]
     assert result.parameters["range_bandwidth"] == DEFAULTS["range_bandwidth"]
-    # min_size=None (the default) resolves to 0.2 % of the area, at least 20 pixels
+    # min_size=None (the default) resolves to 0.6 % of the area, at least 20 pixels
     assert DEFAULTS["min_size"] is None
-    assert result.parameters["min_size"] == max(20, round(0.002 * labels.size))
+    assert result.parameters["min_size"] == max(20, round(0.006 * labels.size))
     assert result.parameters["merge_threshold"] == DEFAULTS["merge_threshold"]
 
 
