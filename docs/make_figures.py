@@ -43,12 +43,13 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "images"
 #: The image shown in every figure.
 PHOTO = "coffee.png"
 
-#: (parameter, values, unit) per row of the parameter guide; ``None`` is the default.
+#: (parameter, values, unit) per row of the parameter guide; ``None`` stands for the
+#: package default (read from ``segment.DEFAULTS`` when the figure is made).
 GUIDE_ROWS = [
-    ("spatial_bandwidth", [4.0, 10.0, 20.0, 30.0], "px"),
-    ("range_bandwidth", [4.0, 6.5, 10.0, 16.0], "ΔE"),
-    ("merge_threshold", [0.0, 20.0, 30.0, 40.0], ""),
-    ("min_size", [20, None, 2000, 8000], "px"),
+    ("spatial_bandwidth", [4.0, None, 20.0, 30.0], "px"),
+    ("range_bandwidth", [4.0, None, 10.0, 16.0], "ΔE"),
+    ("merge_threshold", [0.0, None, 30.0, 40.0], ""),
+    ("min_size", [20, 200, None, 8000], "px"),
 ]
 
 DPI = 100
@@ -110,6 +111,11 @@ def _value_text(name, value, unit, used):
     return f"{name} = {value}{' ' + unit if unit else ''}"
 
 
+def _guide_values(name, values, defaults):
+    """The row's values with ``None`` replaced by the default (kept ``None`` if automatic)."""
+    return [defaults[name] if value is None else value for value in values]
+
+
 def parameter_guide(out, scale=1.0):
     """A grid: one row per parameter, four values each, everything else at the defaults."""
     from segment import DEFAULTS, segment
@@ -129,10 +135,10 @@ def parameter_guide(out, scale=1.0):
             if col >= len(values):
                 ax.axis("off")
                 continue
-            value = values[col]
+            value = _guide_values(name, values, DEFAULTS)[col]
             result = segment(image, **{name: value})
             used = result.parameters[name]
-            default = value is None or value == DEFAULTS[name]
+            default = value == DEFAULTS[name]
             title = (f"{_value_text(name, value, unit, used)}"
                      f"{' *' if default else ''}\n{result.n_regions} regions")
             _panel(ax, result.overlay("painted", color=(0.0, 0.0, 0.0)), title)
