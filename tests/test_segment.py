@@ -108,14 +108,17 @@ def test_deterministic(quadrant_picture, method, kernel):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_thread_count_does_not_change_result(method):
-    # taller than one band of the fast seeker (32 rows), so several bands run in parallel
+    # many rows, so the parallel row loops split the work between threads
     truth = blobs(100, 60)
     image = synthetic_image(truth, noise=6.0, ramp=10.0, seed=4)
     serial = segment(image, method=method, n_threads=1)
     parallel = segment(image, method=method, n_threads=2)
     default = segment(image, method=method)
+    # more threads than cores is allowed (clamped to what numba was started with)
+    many = segment(image, method=method, n_threads=64)
     np.testing.assert_array_equal(serial.labels, parallel.labels)
     np.testing.assert_array_equal(serial.labels, default.labels)
+    np.testing.assert_array_equal(serial.labels, many.labels)
     np.testing.assert_array_equal(serial.modes, parallel.modes)
 
 
