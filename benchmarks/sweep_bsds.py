@@ -60,17 +60,17 @@ def score_image(task):
     from segment.regions import form_regions
     from segment.segmentation import default_min_size
 
-    bsds, split, image_id, bandwidths, methods, min_sizes, thresholds = task
+    bsds, split, image_id, bandwidths, methods, min_sizes, thresholds, extras = task
     image = read_image(Path(bsds) / "images" / split / f"{image_id}.jpg")
     segs, bdrys = load_bsds_ground_truth(Path(bsds) / "groundTruth" / split / f"{image_id}.mat")
     lab = lab_lattice(image)
     results = {}
     for (hs, hr), method in itertools.product(bandwidths, methods):
         points = seek_modes(lab, hs, hr, method=method)
-        for min_size, threshold in itertools.product(min_sizes, thresholds):
+        for min_size, threshold, extra in itertools.product(min_sizes, thresholds, extras):
             size = default_min_size(*lab.shape[:2]) if min_size is None else min_size
-            labels, _, _ = form_regions(points, lab, hr, size, threshold)
-            results[(hs, hr, method, min_size, threshold)] = evaluate_segmentation(
+            labels, _, _ = form_regions(points, lab, hr, size, threshold, **dict(extra))
+            results[(hs, hr, method, min_size, threshold, extra)] = evaluate_segmentation(
                 labels, segs, boundaries=bdrys
             )
     return results
@@ -81,15 +81,24 @@ def main(argv=None):
     parser.add_argument("--bsds", default=str(DEFAULT_BSDS), help="BSDS500 folder")
     parser.add_argument("--split", default="val", help="comma-separated: train,val")
     parser.add_argument("--every", type=int, default=1, help="use every N-th image")
-    parser.add_argument("--spatial", type=_floats, default=[10.0])
-    parser.add_argument("--range", dest="range_", type=_floats, default=[6.5])
+    from segment.segmentation import DEFAULTS
+
+    parser.add_argument("--spatial", type=_floats, default=[DEFAULTS["spatial_bandwidth"]])
+    parser.add_argument("--range", dest="range_", type=_floats,
+                        default=[DEFAULTS["range_bandwidth"]])
     parser.add_argument("--method", default="fast", help="comma-separated: fast,exact")
     parser.add_argument("--min-size", type=_sizes, default=[None],
                         help="comma-separated pixels, or 'auto'")
-    parser.add_argument("--merge", type=_floats, default=[20.0],
+    parser.add_argument("--merge", type=_floats, default=[DEFAULTS["merge_threshold"]],
                         help="comma-separated merge thresholds")
+    parser.add_argument("--cost", action="append", default=[], metavar="NAME=V1,V2",
+                        help="also sweep a merging-cost term of form_regions "
+                             "(colour_sigma, edge_sigma, edge_weight, edge_power)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
+    terms = [(name, _floats(values)) for name, values in (c.split("=") for c in args.cost)]
+    extras = [tuple(zip([n for n, _ in terms], combo))
+              for combo in itertools.product(*[v for _, v in terms])]
 
     if not (Path(args.bsds) / "images").is_dir():
         print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
@@ -98,7 +107,7 @@ def main(argv=None):
     bandwidths = list(itertools.product(args.spatial, args.range_))
     methods = args.method.split(",")
     tasks = [
-        (args.bsds, split, image_id, bandwidths, methods, args.min_size, args.merge)
+        (args.bsds, split, image_id, bandwidths, methods, args.min_size, args.merge, extras)
         for split, image_id in images
     ]
     start = time.perf_counter()
@@ -113,16 +122,18 @@ def main(argv=None):
     settings = list(per_image[0])
     print(f"# {len(images)} images ({args.split}, every {args.every}), "
           f"{len(settings)} settings, {seconds:.0f} s")
-    print("| h_s | h_r | method | min_size | merge | regions | PRI | VoI | Covering | F |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| h_s | h_r | method | min_size | merge | cost terms | regions | PRI | VoI | Covering "
+          "| F |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     by_setting = {}
     for setting in settings:
         scores = [r[setting] for r in per_image]
         by_setting[setting] = scores
         s = summarize(scores)
         regions = np.mean([sc.n_regions for sc in scores])
-        hs, hr, method, min_size, threshold = setting
-        print(f"| {hs:g} | {hr:g} | {method} | {min_size or 'auto'} | {threshold:g} | "
+        hs, hr, method, min_size, threshold, extra = setting
+        terms = ", ".join(f"{k}={v:g}" for k, v in extra) or "defaults"
+        print(f"| {hs:g} | {hr:g} | {method} | {min_size or 'auto'} | {threshold:g} | {terms} | "
               f"{regions:.0f} | {s['pri']:.4f} | {s['voi']:.3f} | {s['covering']:.3f} | "
               f"{s['f']:.3f} |")
     if len(settings) > 1:

@@ -97,12 +97,14 @@ def _find(parent, i):
 
 
 @njit(cache=True, inline="always")
-def _cost(size, sums, a, b, length, contrast, edge_weight):
+def _cost(size, sums, a, b, length, contrast, edge_weight, edge_power):
     d = 0.0
     for k in range(sums.shape[1]):
         t = sums[a, k] / size[a] - sums[b, k] / size[b]
         d += t * t
     g = contrast / length if length > 0 else 0.0
+    if edge_power != 1.0:
+        g = g ** (1.0 / edge_power)
     return np.sqrt(d) + edge_weight * g
 
 
@@ -112,7 +114,8 @@ def _key(a, b, n):
 
 
 @njit(cache=True)
-def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_size):
+def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_size,
+           edge_power):
     """Greedy merging; returns the union-find parent array over the n regions.
 
     Pairs are merged in increasing cost while the cost is at most ``threshold`` or
@@ -149,7 +152,8 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
             else:
                 nxt[tail[r]] = slot
             tail[r] = slot
-        heap.append((_cost(size, total, eu[e], ev[e], elen[e], ecst[e], edge_weight), e))
+        heap.append((_cost(size, total, eu[e], ev[e], elen[e], ecst[e], edge_weight,
+                           edge_power), e))
     heapq.heapify(heap)
     while len(heap) > 0:
         c, e = heapq.heappop(heap)
@@ -157,7 +161,7 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
             continue
         a = _find(parent, eu[e])
         b = _find(parent, ev[e])
-        now = _cost(size, total, a, b, elen[e], ecst[e], edge_weight)
+        now = _cost(size, total, a, b, elen[e], ecst[e], edge_weight, edge_power)
         if now > c * (1.0 + 1e-9) + 1e-12:
             heapq.heappush(heap, (now, e))
             continue
@@ -192,12 +196,12 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
                     alive[f] = False
                     degree[other] -= 1
                     heapq.heappush(heap, (_cost(size, total, r, other, elen[g], ecst[g],
-                                                edge_weight), g))
+                                                edge_weight, edge_power), g))
                 else:
                     lookup[key] = f
                     degree[r] += 1
                     heapq.heappush(heap, (_cost(size, total, r, other, elen[f], ecst[f],
-                                                edge_weight), f))
+                                                edge_weight, edge_power), f))
             slot = nxt[slot]
         degree[o] = 0
         if head[o] >= 0:
@@ -211,7 +215,8 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
     return parent
 
 
-def merge_regions(labels, values, n, *, edge_map, threshold, edge_weight=1.0, min_size=0):
+def merge_regions(labels, values, n, *, edge_map, threshold, edge_weight=1.0, min_size=0,
+                  edge_power=1.0):
     """Merge adjacent regions greedily, cheapest pair first (see the module docstring).
 
     Parameters
@@ -247,11 +252,13 @@ def merge_regions(labels, values, n, *, edge_map, threshold, edge_weight=1.0, mi
     """
     from .regions import region_means, relabel_raster
 
+    if edge_power != 1.0:
+        edge_map = np.asarray(edge_map, dtype=np.float64) ** edge_power
     edges, length, contrast = boundary_edges(labels, edge_map)
     sizes, means = region_means(labels, values, n)
     parent = _merge(
         n, edges, length, contrast, sizes, means * sizes[:, None], float(threshold),
-        float(edge_weight), float(min_size),
+        float(edge_weight), float(min_size), float(edge_power),
     )
     roots = np.empty_like(parent)
     _resolve(parent, roots)

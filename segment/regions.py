@@ -30,6 +30,7 @@ __all__ = [
     "COLOUR_SIGMA",
     "EDGE_SIGMA",
     "EDGE_WEIGHT",
+    "EDGE_POWER",
 ]
 
 #: Gaussian sigma (pixels) of the image whose region means compare regions.
@@ -38,6 +39,8 @@ COLOUR_SIGMA = 4.0
 EDGE_SIGMA = 2.0
 #: Weight of the boundary contrast against the colour difference.
 EDGE_WEIGHT = 2.0
+#: The boundary contrast is the power mean of this order of the gradient along it.
+EDGE_POWER = 1.0
 
 
 @njit(cache=True, inline="always")
@@ -176,7 +179,9 @@ def region_means(labels, values, n):
     return sizes, sums / np.maximum(sizes, 1)[:, None]
 
 
-def form_regions(points, lab, range_bandwidth, min_size, merge_threshold):
+def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
+                 colour_sigma=COLOUR_SIGMA, edge_sigma=EDGE_SIGMA, edge_weight=EDGE_WEIGHT,
+                 edge_power=EDGE_POWER):
     """Convergence points -> region labels, sizes and modes (steps 1-2).
 
     Parameters
@@ -192,6 +197,8 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold):
     merge_threshold : float
         Largest merging cost (Lab units) accepted between regions of at least
         `min_size` pixels; 0 keeps the groups of step 1 apart except for pruning.
+    colour_sigma, edge_sigma, edge_weight, edge_power : float, optional
+        The merging cost's terms (see the module constants).
 
     Returns
     -------
@@ -216,11 +223,12 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold):
     if n > 1 and (merge_threshold > 0 or min_size > 1):
         labels, n = merge_regions(
             labels,
-            smooth(lab, COLOUR_SIGMA),
+            smooth(lab, colour_sigma),
             n,
-            edge_map=gradient_magnitude(lab, EDGE_SIGMA),
+            edge_map=gradient_magnitude(lab, edge_sigma),
             threshold=merge_threshold,
-            edge_weight=EDGE_WEIGHT,
+            edge_weight=edge_weight,
+            edge_power=edge_power,
             min_size=min_size,
         )
     sizes, modes = region_means(labels, points[..., 2:], n)

@@ -118,3 +118,17 @@ def test_fast_path_finds_the_colours_of_clean_blocks():
     np.testing.assert_allclose(fast[:, 30:, 2:], np.broadcast_to([70, -20, 25], (40, 30, 3)),
                                atol=0.5)
     np.testing.assert_allclose(fast[..., 2:], exact[..., 2:], atol=0.5)
+
+
+def test_edge_power_weighs_strong_boundary_pixels_more():
+    # two regions of close colour whose boundary is weak except at one pixel pair:
+    # the mean gradient (power 1) lets them merge, the power mean of order 4 does not
+    labels = np.array([[0, 0, 1, 1]] * 4)
+    values = np.zeros(labels.shape + (1,))
+    values[:, 2:] = 2.0
+    edge_map = np.zeros(labels.shape)
+    edge_map[0, 1:3] = 8.0
+    common = dict(edge_map=edge_map, threshold=5.0, edge_weight=1.0)
+    # contrast: 1 strong pair (8) among 4 -> mean 2, power-4 mean 8 / 4**0.25 = 5.66
+    assert merge_regions(labels, values, 2, **common)[1] == 1
+    assert merge_regions(labels, values, 2, edge_power=4.0, **common)[1] == 2
