@@ -132,3 +132,4 @@ def test_edge_power_weighs_strong_boundary_pixels_more():
     # contrast: 1 strong pair (8) among 4 -> mean 2, power-4 mean 8 / 4**0.25 = 5.66
     assert merge_regions(labels, values, 2, **common)[1] == 1
     assert merge_regions(labels, values, 2, edge_power=4.0, **common)[1] == 2
+
