@@ -788,9 +788,10 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     max_pixels : int or None, optional
         Images with more pixels fail (default 100 megapixels; ``None``: no limit).
     jobs : int, optional
-        Worker processes (default: the number of CPUs). Each gets
-        ``max(1, cpus // jobs)`` numba threads, so that workers do not oversubscribe
-        the cores.
+        Worker processes, each segmenting one image at a time with one numba
+        thread, so that `jobs` cores are busy and workers never oversubscribe them.
+        Default: the number of CPUs (with fewer images than CPUs, the workers share
+        the spare cores as numba threads).
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); the images
         are sent to its workers instead of local processes. Needs
@@ -885,9 +886,19 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
                 "max_pixels": max_pixels,
             })
     cpus = _cpu_count()
+    requested = jobs
     jobs = int(jobs) if jobs is not None else cpus
     jobs = max(1, min(jobs, len(todo))) if todo else 1
-    n_threads = cpus if in_process else max(1, cpus // jobs)
+    if in_process:
+        n_threads = cpus
+    elif requested is None:
+        # the default: every core, across images first (fewer images than cores
+        # leave the spare cores to numba threads within each image)
+        n_threads = max(1, cpus // jobs)
+    else:
+        # --jobs N: N single-threaded workers, N cores busy; images in parallel scale
+        # better than threads within one image (benchmarks/README.md)
+        n_threads = 1
     for task in todo:
         task["n_threads"] = n_threads
     mode = "dask" if client is not None else ("in-process" if in_process else "processes")

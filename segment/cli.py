@@ -181,7 +181,8 @@ class _ProgressLine:
 @click.option("--outputs", default=",".join(_OUTPUT_KINDS), show_default=True,
               callback=_parse_outputs, help="Which files to write per image.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              show_default="number of CPUs", help="Images segmented in parallel (worker processes).")
+              show_default="number of CPUs",
+              help="Images segmented in parallel: worker processes of one core each.")
 @click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS", default=None,
               help="Send the images to this Dask scheduler instead of local processes "
                    "(--jobs is then ignored; the workers must see both folders at the same "
