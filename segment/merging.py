@@ -26,6 +26,8 @@ import numpy as np
 from numba import njit, types
 from numba.typed import Dict
 
+from .unionfind import find, resolve
+
 __all__ = ["boundary_edges", "merge_regions"]
 
 
@@ -82,18 +84,6 @@ def boundary_edges(labels, edge_map):
     contrast = np.bincount(inverse, weights=np.concatenate(strengths), minlength=unique.size)
     edges = np.stack([unique // n, unique % n], axis=1)
     return edges, length, contrast
-
-
-@njit(cache=True, inline="always")
-def _find(parent, i):
-    root = i
-    while parent[root] != root:
-        root = parent[root]
-    while parent[i] != root:
-        nxt = parent[i]
-        parent[i] = root
-        i = nxt
-    return root
 
 
 @njit(cache=True, inline="always")
@@ -159,8 +149,8 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
         c, e = heapq.heappop(heap)
         if not alive[e]:
             continue
-        a = _find(parent, eu[e])
-        b = _find(parent, ev[e])
+        a = find(parent, eu[e])
+        b = find(parent, ev[e])
         now = _cost(size, total, a, b, elen[e], ecst[e], edge_weight, edge_power)
         if now > c * (1.0 + 1e-9) + 1e-12:
             heapq.heappush(heap, (now, e))
@@ -184,8 +174,8 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
         while slot >= 0:
             f = slot >> 1
             if alive[f]:
-                x = _find(parent, eu[f])
-                y = _find(parent, ev[f])
+                x = find(parent, eu[f])
+                y = find(parent, ev[f])
                 other = y if x == r else x
                 del lookup[_key(o, other, n)]
                 key = _key(r, other, n)
@@ -261,11 +251,6 @@ def merge_regions(labels, values, n, *, edge_map, threshold, edge_weight=1.0, mi
         float(edge_weight), float(min_size), float(edge_power),
     )
     roots = np.empty_like(parent)
-    _resolve(parent, roots)
+    resolve(parent, roots)
     return relabel_raster(roots[labels])
 
-
-@njit(cache=True)
-def _resolve(parent, roots):
-    for i in range(parent.size):
-        roots[i] = _find(parent, i)

@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from .features import gradient_magnitude, smooth
+from .unionfind import find
 
 __all__ = [
     "group_modes",
@@ -43,18 +44,6 @@ EDGE_WEIGHT = 2.0
 EDGE_POWER = 1.0
 
 
-@njit(cache=True, inline="always")
-def _find(parent, i):
-    root = i
-    while parent[root] != root:
-        root = parent[root]
-    while parent[i] != root:
-        nxt = parent[i]
-        parent[i] = root
-        i = nxt
-    return root
-
-
 @njit(cache=True)
 def _group_pixels(values, threshold2):
     height, width, nch = values.shape
@@ -73,14 +62,14 @@ def _group_pixels(values, threshold2):
                     t = values[row, col, k] - values[r2, c2, k]
                     d += t * t
                 if d < threshold2:
-                    a = _find(parent, i)
-                    b = _find(parent, r2 * width + c2)
+                    a = find(parent, i)
+                    b = find(parent, r2 * width + c2)
                     if a < b:
                         parent[b] = a
                     elif b < a:
                         parent[a] = b
     for i in range(parent.size):
-        parent[i] = _find(parent, i)
+        parent[i] = find(parent, i)
     return parent
 
 
