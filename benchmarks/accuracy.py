@@ -15,16 +15,14 @@ The data set is research-only and stays outside the repository::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_bsds import DEFAULT_BSDS, list_images  # noqa: E402
+from sweep_bsds import add_data_arguments, map_images  # noqa: E402
 
 METHODS = ("fast", "exact")
 
@@ -52,22 +50,15 @@ def score_image(task):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bsds", default=str(DEFAULT_BSDS))
-    parser.add_argument("--split", default="val")
-    parser.add_argument("--every", type=int, default=1)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    add_data_arguments(parser)
     args = parser.parse_args(argv)
-    if not (Path(args.bsds) / "images").is_dir():
-        print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
-        return 2
 
     from segment.evaluate import summarize
     from segment.segmentation import DEFAULTS
 
-    images = list_images(args.bsds, args.split.split(","), args.every)
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    with ProcessPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(score_image, [(args.bsds, s, i) for s, i in images]))
+    images, results = map_images(score_image, args)
+    if images is None:
+        return 2
 
     print(f"# {len(images)} BSDS500 images ({args.split}), defaults {DEFAULTS}")
     print("| path | regions | PRI | VoI | Covering | boundary P | R | F | s/image (1 thread) |")

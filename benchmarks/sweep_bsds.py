@@ -51,6 +51,30 @@ def list_images(bsds, splits, every=1):
     return out
 
 
+def add_data_arguments(parser):
+    """The options every BSDS script shares: --bsds, --split, --every, --jobs."""
+    parser.add_argument("--bsds", default=str(DEFAULT_BSDS), help="BSDS500 folder")
+    parser.add_argument("--split", default="val", help="comma-separated: train,val")
+    parser.add_argument("--every", type=int, default=1, help="use every N-th image")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+
+
+def map_images(func, args, *extra):
+    """``func((bsds, split, id, *extra))`` for every selected image, in worker processes.
+
+    Returns (images, results), or (None, None) after a message when the data set is
+    missing. Each worker runs the numba kernels on one thread: processes share the cores.
+    """
+    if not (Path(args.bsds) / "images").is_dir():
+        print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
+        return None, None
+    images = list_images(args.bsds, args.split.split(","), args.every)
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    with ProcessPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(func, [(args.bsds, s, i, *extra) for s, i in images]))
+    return images, results
+
+
 def score_image(task):
     """All settings for one image: returns {(hs, hr, method, min_size, T): ImageScores}."""
     from segment.evaluate import evaluate_segmentation, load_bsds_ground_truth
@@ -78,9 +102,7 @@ def score_image(task):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bsds", default=str(DEFAULT_BSDS), help="BSDS500 folder")
-    parser.add_argument("--split", default="val", help="comma-separated: train,val")
-    parser.add_argument("--every", type=int, default=1, help="use every N-th image")
+    add_data_arguments(parser)
     from segment.segmentation import DEFAULTS
 
     parser.add_argument("--spatial", type=_floats, default=[DEFAULTS["spatial_bandwidth"]])
@@ -94,27 +116,18 @@ def main(argv=None):
     parser.add_argument("--cost", action="append", default=[], metavar="NAME=V1,V2",
                         help="also sweep a merging-cost term of form_regions "
                              "(colour_sigma, edge_sigma, edge_weight, edge_power)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     terms = [(name, _floats(values)) for name, values in (c.split("=") for c in args.cost)]
     extras = [tuple(zip([n for n, _ in terms], combo))
               for combo in itertools.product(*[v for _, v in terms])]
 
-    if not (Path(args.bsds) / "images").is_dir():
-        print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
-        return 2
-    images = list_images(args.bsds, args.split.split(","), args.every)
     bandwidths = list(itertools.product(args.spatial, args.range_))
     methods = args.method.split(",")
-    tasks = [
-        (args.bsds, split, image_id, bandwidths, methods, args.min_size, args.merge, extras)
-        for split, image_id in images
-    ]
     start = time.perf_counter()
-    # each worker runs the numba kernels single-threaded: processes share the cores
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    with ProcessPoolExecutor(args.jobs) as pool:
-        per_image = list(pool.map(score_image, tasks))
+    images, per_image = map_images(score_image, args, bandwidths, methods, args.min_size,
+                                   args.merge, extras)
+    if images is None:
+        return 2
     seconds = time.perf_counter() - start
 
     from segment.evaluate import summarize, summarize_sweep
