@@ -78,6 +78,8 @@ def _window_mean(planes, colidx, width, hs, px, py, r, kernel, acc):
         a0 = zero
         a1 = zero
         a2 = zero
+        # two copies of the block loop on purpose: the flat one must stay free of
+        # the exponential so that it compiles to branch-free vector code
         if kernel == _FLAT:
             for b in range(nblk):
                 base = c0 + LANES * b
