@@ -257,10 +257,13 @@ def segment(
         or 'gaussian' (``exp(-2 d²)`` of the normalised joint distance d, truncated
         at the window).
     method : {'fast', 'exact'}, optional
-        'exact' runs mean shift from every pixel; 'fast' (default) runs it from a
-        lattice of seeds and lets the other pixels reuse a seed's mode when they
-        start on the same path (see :mod:`segment.meanshift`): several times faster,
-        with the same results up to pixels near basin boundaries.
+        'exact' runs mean shift from every pixel; 'fast' (default) runs it on the
+        image averaged over f x f blocks, f = round(h_s / 5), and gives every pixel
+        the mode of the nearby block of the closest colour (see
+        :mod:`segment.meanshift`): about 16 times faster at h_s = 10, with BSDS
+        scores within 0.005 of 'exact' (the label maps themselves differ more: the
+        region merging amplifies small differences of the modes). For h_s < 7.5 the
+        two are the same.
     max_iter : int, optional
         Most mean shift iterations per trajectory.
     tol : float, optional
@@ -288,9 +291,10 @@ def segment(
     Notes
     -----
     Cost: O(N · (2 h_s + 1)² · iterations) for N pixels with ``method='exact'``;
-    the fast method runs full trajectories from about N / (h_s / 3.5)² seeds plus
-    the pixels no seed stands for. Region merging is O(E log E) in the number E of
-    adjacent region pairs. Memory: about 100 bytes per pixel at the peak.
+    the fast method runs it on the image averaged over f x f blocks (f = round(h_s / 5))
+    with h_s / f, about f⁴ times less, then assigns each pixel by colour. Region merging is O(E log E) in the number E of
+    adjacent region pairs. Memory: about 110 bytes per pixel at the peak (a whole
+    process segmenting a 12-megapixel photo peaks at about 1.5 GB).
 
     References
     ----------
