@@ -492,7 +492,7 @@ def assert_no_partial_outputs(out):
 def test_killed_batch_leaves_no_partial_outputs_and_resumes(tmp_path):
     inp, out = tmp_path / "in", tmp_path / "out"
     twelve_photos(inp)
-    process = start_batch(inp, out, "-s", "10")
+    process = start_batch(inp, out, "-s", "10", "--method", "exact")  # slow enough to interrupt
     wait_for_outputs(out, 2, process)
     os.killpg(process.pid, signal.SIGKILL)  # the command and its workers, at once
     process.communicate()
@@ -506,7 +506,7 @@ def test_killed_batch_leaves_no_partial_outputs_and_resumes(tmp_path):
 
     rerun = subprocess.run(
         [sys.executable, "-m", "segment.cli", "batch", str(inp), str(out), "--jobs", "1",
-         "-s", "10"], capture_output=True, text=True, timeout=120,
+         "-s", "10", "--method", "exact"], capture_output=True, text=True, timeout=120,
     )
     assert rerun.returncode == 0, rerun.stderr
     records = by_input(out)
@@ -523,7 +523,7 @@ def test_killed_batch_leaves_no_partial_outputs_and_resumes(tmp_path):
 def test_ctrl_c_stops_keeps_finished_outputs_and_exits_130(tmp_path):
     inp, out = tmp_path / "in", tmp_path / "out"
     twelve_photos(inp)
-    process = start_batch(inp, out, "-s", "10")
+    process = start_batch(inp, out, "-s", "10", "--method", "exact")  # slow enough to interrupt
     wait_for_outputs(out, 1, process)
     os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole group
     try:
