@@ -461,10 +461,17 @@ def twelve_photos(folder):
         save(folder / f"photo{i:02d}.png", blocks(150, 200, shift=i))
 
 
+def _default_sigint():
+    # a test run started in the background by a non-interactive shell inherits
+    # SIGINT ignored, and Python then never raises KeyboardInterrupt: restore it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_batch(inp, out, *extra):
     return subprocess.Popen(
         [sys.executable, "-m", "segment.cli", "batch", str(inp), str(out), "--jobs", "1", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_default_sigint,
     )
 
 
