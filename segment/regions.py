@@ -6,9 +6,10 @@
    the BSDS scores; see ``benchmarks/README.md``.)
 2. **Fusion and pruning**: adjacent regions are merged greedily, the most similar
    pair first (:mod:`segment.merging`). Similarity combines the difference of the
-   regions' mean colours, taken on a lightly smoothed image so that fragments of one
-   texture look alike, with the colour contrast along their common boundary, so
-   that regions separated by a clear edge stay apart. Merging stops at
+   regions' mean colours and mean texture energy (the distance of the pixels from
+   their mean shift mode), taken on a lightly smoothed image so that fragments of
+   one texture look alike, with the colour contrast along their common boundary,
+   so that regions separated by a clear edge stay apart. Merging stops at
    ``merge_threshold``; regions smaller than ``min_size`` keep merging into their
    most similar neighbour.
 
@@ -42,6 +43,9 @@ EDGE_SIGMA = 2.0
 EDGE_WEIGHT = 2.0
 #: The boundary contrast is the power mean of this order of the gradient along it.
 EDGE_POWER = 1.0
+#: Weight of the texture energy (how far pixels lie from their mean shift mode,
+#: smoothed like the colours) among the features whose region means are compared.
+TEXTURE_WEIGHT = 6.0
 
 
 @njit(cache=True)
@@ -170,7 +174,7 @@ def region_means(labels, values, n):
 
 def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
                  colour_sigma=COLOUR_SIGMA, edge_sigma=EDGE_SIGMA, edge_weight=EDGE_WEIGHT,
-                 edge_power=EDGE_POWER):
+                 edge_power=EDGE_POWER, texture_weight=TEXTURE_WEIGHT):
     """Convergence points -> region labels, sizes and modes (steps 1-2).
 
     Parameters
@@ -186,7 +190,7 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
     merge_threshold : float
         Largest merging cost (Lab units) accepted between regions of at least
         `min_size` pixels; 0 keeps the groups of step 1 apart except for pruning.
-    colour_sigma, edge_sigma, edge_weight, edge_power : float, optional
+    colour_sigma, edge_sigma, edge_weight, edge_power, texture_weight : float, optional
         The merging cost's terms (see the module constants).
 
     Returns
@@ -210,11 +214,17 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
 
     labels, n = group_modes(points, 0.5 * range_bandwidth)
     if n > 1 and (merge_threshold > 0 or min_size > 1):
+        edge_map = gradient_magnitude(lab, edge_sigma)
+        values = smooth(lab, colour_sigma)
+        if texture_weight > 0:
+            residual = np.sqrt(((lab - points[..., 2:]) ** 2).sum(axis=-1, keepdims=True))
+            texture = smooth(residual, colour_sigma)
+            values = np.concatenate([values, texture_weight * texture], axis=-1)
         labels, n = merge_regions(
             labels,
-            smooth(lab, colour_sigma),
+            values,
             n,
-            edge_map=gradient_magnitude(lab, edge_sigma),
+            edge_map=edge_map,
             threshold=merge_threshold,
             edge_weight=edge_weight,
             edge_power=edge_power,

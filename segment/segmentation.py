@@ -21,7 +21,7 @@ DEFAULTS = {
     "spatial_bandwidth": 10.0,
     "range_bandwidth": 7.0,
     "min_size": None,
-    "merge_threshold": 16.0,
+    "merge_threshold": 17.0,
 }
 
 #: Fraction of the image area below which a region is pruned when ``min_size=None``.
@@ -249,8 +249,9 @@ def segment(
     merge_threshold : float, optional
         How dissimilar two adjacent regions may be and still be merged: the cost of
         a pair is the distance of their mean colours (CIE Lab, on the image smoothed
-        with sigma 4 px) plus twice the mean colour gradient along their common
-        boundary. Increase it for fewer, larger regions; 0 stops after grouping the
+        with sigma 4 px) and texture energies (6x the smoothed distance of the
+        pixels from their mean shift modes), plus twice the mean colour gradient
+        along their common boundary. Increase it for fewer, larger regions; 0 stops after grouping the
         mean shift modes (and pruning regions smaller than `min_size`).
     kernel : {'flat', 'gaussian'}, optional
         Window weighting: 'flat' (uniform, the shadow of the Epanechnikov kernel)
