@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import multiprocessing
 import os
 import sys
 import time
@@ -70,7 +71,9 @@ def map_images(func, args, *extra):
         return None, None
     images = list_images(args.bsds, args.split.split(","), args.every)
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    with ProcessPoolExecutor(args.jobs) as pool:
+    # fresh worker processes (not forks of this one, whose numba may already run
+    # threads), so that they start with the setting above
+    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(func, [(args.bsds, s, i, *extra) for s, i in images]))
     return images, results
 
