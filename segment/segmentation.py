@@ -152,19 +152,13 @@ class Segmentation:
         return render.overlay_boundaries(base, self.labels, color=color, mode=mode)
 
 
-def _check_positive(name, value):
+def _check_real(name, value, *, zero_ok=False):
+    """A finite real number, > 0 (or >= 0 with `zero_ok`), as float."""
+    kind = "non-negative" if zero_ok else "positive"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number; got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    return float(value)
-
-
-def _check_nonnegative(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a non-negative number; got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative finite number; got {value!r}")
+        raise TypeError(f"{name} must be a {kind} number; got {value!r}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        raise ValueError(f"{name} must be a {kind} finite number; got {value!r}")
     return float(value)
 
 
@@ -318,15 +312,15 @@ def segment(
     >>> result.paint().dtype
     dtype('uint8')
     """
-    spatial_bandwidth = _check_positive("spatial_bandwidth", spatial_bandwidth)
-    range_bandwidth = _check_positive("range_bandwidth", range_bandwidth)
+    spatial_bandwidth = _check_real("spatial_bandwidth", spatial_bandwidth)
+    range_bandwidth = _check_real("range_bandwidth", range_bandwidth)
     if min_size is not None:
         min_size = _check_int("min_size", min_size, 0)
-    merge_threshold = _check_nonnegative("merge_threshold", merge_threshold)
+    merge_threshold = _check_real("merge_threshold", merge_threshold, zero_ok=True)
     kernel = _check_choice("kernel", kernel, _KERNELS)
     method = _check_choice("method", method, _METHODS)
     max_iter = _check_int("max_iter", max_iter, 1)
-    tol = _check_positive("tol", tol)
+    tol = _check_real("tol", tol)
     if n_threads is not None:
         n_threads = _check_int("n_threads", n_threads, 1)
 

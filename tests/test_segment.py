@@ -411,6 +411,18 @@ def test_bad_iteration_parameters():
         segment(GOOD, tol=0)
 
 
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf")])
+def test_bad_merge_threshold(value):
+    with pytest.raises(ValueError,
+                       match=r"merge_threshold must be a non-negative finite number; got"):
+        segment(GOOD, merge_threshold=value)
+
+
+def test_merge_threshold_of_wrong_type():
+    with pytest.raises(TypeError, match=r"merge_threshold must be a non-negative number; got"):
+        segment(GOOD, merge_threshold="17")
+
+
 @pytest.mark.parametrize("value", [0, -2])
 def test_bad_n_threads(value):
     with pytest.raises(ValueError, match=rf"n_threads must be an integer >= 1; got {value}"):
