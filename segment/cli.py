@@ -18,7 +18,7 @@ from ._version import __version__
 DEFAULT_SPATIAL = 10.0
 DEFAULT_RANGE = 7.0
 DEFAULT_MIN_SIZE = None
-DEFAULT_MERGE = 17.0
+DEFAULT_MERGE = 16.0
 
 
 class _OneLineErrors(click.Group):

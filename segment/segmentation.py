@@ -21,7 +21,7 @@ DEFAULTS = {
     "spatial_bandwidth": 10.0,
     "range_bandwidth": 7.0,
     "min_size": None,
-    "merge_threshold": 17.0,
+    "merge_threshold": 16.0,
 }
 
 #: Fraction of the image area below which a region is pruned when ``min_size=None``.

@@ -133,3 +133,52 @@ def test_edge_power_weighs_strong_boundary_pixels_more():
     assert merge_regions(labels, values, 2, **common)[1] == 1
     assert merge_regions(labels, values, 2, edge_power=4.0, **common)[1] == 2
 
+
+
+def two_blocks(interior_edge):
+    """Two 12 x 12 regions 2 apart in value, a boundary of strength 4 between them,
+    and `interior_edge` everywhere else in the edge map."""
+    labels = np.zeros((12, 24), np.int64)
+    labels[:, 12:] = 1
+    values = np.zeros(labels.shape + (1,))
+    values[:, 12:] = 2.0
+    edge_map = np.full(labels.shape, float(interior_edge))
+    edge_map[:, 11:13] = 4.0
+    return labels, values, edge_map
+
+
+@pytest.mark.parametrize("threshold, smooth, plain, textured", [(5.0, 2, 2, 1), (7.0, 2, 1, 1)])
+def test_internal_offset_weighs_the_boundary_against_the_regions_interiors(
+        threshold, smooth, plain, textured):
+    # cost = 2 (values) + contrast 4 x (1 + c) / (c + interior edge), c = 2:
+    # smooth interiors (0): 2 + 6 = 8; no weighing: 2 + 4 = 6; textured (4): 2 + 2 = 4
+    def count(interior, offset):
+        labels, values, edge_map = two_blocks(interior)
+        return merge_regions(labels, values, 2, edge_map=edge_map, threshold=threshold,
+                             internal_offset=offset)[1]
+
+    assert count(0.0, 2.0) == smooth
+    assert count(0.0, None) == plain
+    assert count(4.0, 2.0) == textured
+
+
+def test_internal_offset_must_be_positive():
+    labels, values, edge_map = two_blocks(0.0)
+    with pytest.raises(ValueError, match="internal_offset"):
+        merge_regions(labels, values, 2, edge_map=edge_map, threshold=1.0, internal_offset=0.0)
+
+
+def test_merge_threshold_is_scaled_by_the_contrast_factor(blob_picture):
+    from segment.features import gradient_magnitude, lab_lattice
+    from segment.regions import EDGE_SIGMA, contrast_factor
+
+    image, _ = blob_picture
+    lab = lab_lattice(image)
+    points = seek_modes(lab, 10.0, 7.0)
+    factor = contrast_factor(gradient_magnitude(lab, EDGE_SIGMA))
+    assert factor != 1.0
+    for threshold in (10.0, 30.0, 60.0):
+        scaled, _, _ = form_regions(points, lab, 7.0, 20, threshold)
+        explicit, _, _ = form_regions(points, lab, 7.0, 20, threshold * factor,
+                                      contrast_exponent=0.0)
+        np.testing.assert_array_equal(scaled, explicit)
