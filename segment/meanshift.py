@@ -3,8 +3,9 @@
 The numba kernels in this module take only contiguous float32 arrays and plain numbers.
 Range values are pre-scaled by ``1 / range_bandwidth`` so that the range window is the
 unit ball; spatial coordinates stay in pixels and the spatial window is the square
-``|x - x_i| <= h_s, |y - y_i| <= h_s``. The column loop runs over fixed-width blocks
-(with sentinel padding on the right) so that the compiler vectorises it.
+``|x - x_i| <= h_s, |y - y_i| <= h_s``. Each window row is read as one contiguous
+run of whole LANES-wide blocks (with sentinel padding on the right) so that the
+compiler vectorises it.
 
 Two mode seekers are provided:
 
@@ -47,7 +48,9 @@ def _window_mean(planes, colidx, width, hs, px, py, r, kernel, acc):
     """Weighted mean of the joint window around (px, py, r); returns the weight sum.
 
     ``planes`` is (3, H, width + LANES) with sentinel columns on the right, so that
-    the column loop runs in fixed blocks of LANES that the compiler vectorises.
+    each row of the window can be read as one contiguous run of whole blocks of
+    LANES, with no bounds or negative-index checks: the compiler vectorises it.
+    Columns of a block beyond the window are masked by their column index.
     ``acc`` receives the mean (x, y, r0, r1, r2).
     """
     height = planes.shape[1]
@@ -56,7 +59,7 @@ def _window_mean(planes, colidx, width, hs, px, py, r, kernel, acc):
     c0 = max(0, int(math.ceil(px - hs)))
     c1 = min(width - 1, int(math.floor(px + hs)))
     c1f = np.float32(c1)
-    nblk = (c1 - c0 + LANES) // LANES
+    n = ((c1 - c0 + LANES) // LANES) * LANES
     q0 = r[0]
     q1 = r[1]
     q2 = r[2]
@@ -69,58 +72,54 @@ def _window_mean(planes, colidx, width, hs, px, py, r, kernel, acc):
     s1 = zero
     s2 = zero
     inv_hs2 = np.float32(1.0 / (hs * hs))
+    cols = colidx[c0:c0 + n]
     for row in range(r0, r1 + 1):
-        p0 = planes[0, row]
-        p1 = planes[1, row]
-        p2 = planes[2, row]
+        # slices indexed from 0 by a range() counter: no negative-index fix-ups
+        p0 = planes[0, row, c0:c0 + n]
+        p1 = planes[1, row, c0:c0 + n]
+        p2 = planes[2, row, c0:c0 + n]
         rw = zero
         rx = zero
         a0 = zero
         a1 = zero
         a2 = zero
-        # two copies of the block loop on purpose: the flat one must stay free of
-        # the exponential so that it compiles to branch-free vector code
+        # two copies of the loop on purpose: the flat one must stay free of the
+        # exponential so that it compiles to branch-free vector code
         if kernel == _FLAT:
-            for b in range(nblk):
-                base = c0 + LANES * b
-                for k in range(LANES):
-                    col = base + k
-                    v0 = p0[col]
-                    v1 = p1[col]
-                    v2 = p2[col]
-                    cf = colidx[col]
-                    t0 = v0 - q0
-                    t1 = v1 - q1
-                    t2 = v2 - q2
-                    d = t0 * t0 + t1 * t1 + t2 * t2
-                    m = one if (d <= one) & (cf <= c1f) else zero
-                    rw += m
-                    rx += m * cf
-                    a0 += m * v0
-                    a1 += m * v1
-                    a2 += m * v2
+            for j in range(n):
+                v0 = p0[j]
+                v1 = p1[j]
+                v2 = p2[j]
+                cf = cols[j]
+                t0 = v0 - q0
+                t1 = v1 - q1
+                t2 = v2 - q2
+                d = t0 * t0 + t1 * t1 + t2 * t2
+                m = one if (d <= one) & (cf <= c1f) else zero
+                rw += m
+                rx += m * cf
+                a0 += m * v0
+                a1 += m * v1
+                a2 += m * v2
         else:
             dy2 = np.float32((row - py) * (row - py)) * inv_hs2
-            for b in range(nblk):
-                base = c0 + LANES * b
-                for k in range(LANES):
-                    col = base + k
-                    v0 = p0[col]
-                    v1 = p1[col]
-                    v2 = p2[col]
-                    cf = colidx[col]
-                    t0 = v0 - q0
-                    t1 = v1 - q1
-                    t2 = v2 - q2
-                    d = t0 * t0 + t1 * t1 + t2 * t2
-                    dx = cf - px
-                    g = np.float32(math.exp(-2.0 * (d + dx * dx * inv_hs2 + dy2)))
-                    m = g if (d <= one) & (cf <= c1f) else zero
-                    rw += m
-                    rx += m * cf
-                    a0 += m * v0
-                    a1 += m * v1
-                    a2 += m * v2
+            for j in range(n):
+                v0 = p0[j]
+                v1 = p1[j]
+                v2 = p2[j]
+                cf = cols[j]
+                t0 = v0 - q0
+                t1 = v1 - q1
+                t2 = v2 - q2
+                d = t0 * t0 + t1 * t1 + t2 * t2
+                dx = cf - px
+                g = np.float32(math.exp(-2.0 * (d + dx * dx * inv_hs2 + dy2)))
+                m = g if (d <= one) & (cf <= c1f) else zero
+                rw += m
+                rx += m * cf
+                a0 += m * v0
+                a1 += m * v1
+                a2 += m * v2
         sw += rw
         sx += rx
         sy += rw * np.float32(row)
