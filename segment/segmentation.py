@@ -141,6 +141,8 @@ class Segmentation:
         >>> out[0, 2].tolist(), out[0, 0].tolist(), out[0, 5].tolist()
         ([0, 255, 0], [0, 0, 0], [255, 255, 255])
         """
+        if not isinstance(on, str):
+            raise TypeError(f"on must be 'image' or 'painted'; got a {type(on).__name__}")
         if on == "image":
             if self._image is None:
                 raise ValueError("on='image' needs the original image, which this result lacks")

@@ -326,6 +326,10 @@ def test_boundaries_and_overlay(blob_picture):
     np.testing.assert_array_equal(on_painted[~thick], painted[~thick])
     with pytest.raises(ValueError, match="on must be 'image' or 'painted'"):
         result.overlay(on="labels")
+    # an image passed where the keyword is expected: a clear message, not numpy's
+    # "truth value of an array is ambiguous"
+    with pytest.raises(TypeError, match="on must be 'image' or 'painted'; got a ndarray"):
+        result.overlay(image)
 
 
 @pytest.mark.parametrize("min_size", [2, 10, 40, 150])
