@@ -38,6 +38,25 @@ def _floats(text):
     return [float(v) for v in text.split(",")]
 
 
+def _ranges(text):
+    """Range bandwidths: numbers, 'auto', or 'auto:BASE' / 'auto:BASE:EXPONENT'."""
+    return [v if v.startswith("auto") else float(v) for v in text.split(",")]
+
+
+def resolve_range(token, lab):
+    """h_r of an image for a --range token (see :func:`_ranges`)."""
+    from segment.bandwidth import RANGE_BASE, RANGE_EXPONENT, estimate_range_bandwidth
+
+    if token is None:
+        token = "auto"
+    if not isinstance(token, str):
+        return float(token)
+    parts = token.split(":")[1:]
+    base = float(parts[0]) if parts else RANGE_BASE
+    exponent = float(parts[1]) if len(parts) > 1 else RANGE_EXPONENT
+    return estimate_range_bandwidth(lab, base=base, exponent=exponent)
+
+
 def _sizes(text):
     return [None if v == "auto" else int(v) for v in text.split(",")]
 
@@ -92,12 +111,13 @@ def score_image(task):
     segs, bdrys = load_bsds_ground_truth(Path(bsds) / "groundTruth" / split / f"{image_id}.mat")
     lab = lab_lattice(image)
     results = {}
-    for (hs, hr), method in itertools.product(bandwidths, methods):
+    for (hs, token), method in itertools.product(bandwidths, methods):
+        hr = resolve_range(token, lab)
         points = seek_modes(lab, hs, hr, method=method)
         for min_size, threshold, extra in itertools.product(min_sizes, thresholds, extras):
             size = default_min_size(*lab.shape[:2]) if min_size is None else min_size
             labels, _, _ = form_regions(points, lab, hr, size, threshold, **dict(extra))
-            results[(hs, hr, method, min_size, threshold, extra)] = evaluate_segmentation(
+            results[(hs, token, method, min_size, threshold, extra)] = evaluate_segmentation(
                 labels, segs, boundaries=bdrys
             )
     return results
@@ -109,8 +129,10 @@ def main(argv=None):
     from segment.segmentation import DEFAULTS
 
     parser.add_argument("--spatial", type=_floats, default=[DEFAULTS["spatial_bandwidth"]])
-    parser.add_argument("--range", dest="range_", type=_floats,
-                        default=[DEFAULTS["range_bandwidth"]])
+    parser.add_argument("--range", dest="range_", type=_ranges,
+                        default=[DEFAULTS["range_bandwidth"] or "auto"],
+                        help="comma-separated h_r values, 'auto' (the package's automatic "
+                             "h_r) or 'auto:BASE:EXPONENT'")
     parser.add_argument("--method", default="fast", help="comma-separated: fast,exact")
     parser.add_argument("--min-size", type=_sizes, default=[None],
                         help="comma-separated pixels, or 'auto'")
@@ -149,7 +171,8 @@ def main(argv=None):
         regions = np.mean([sc.n_regions for sc in scores])
         hs, hr, method, min_size, threshold, extra = setting
         terms = ", ".join(f"{k}={v:g}" for k, v in extra) or "defaults"
-        print(f"| {hs:g} | {hr:g} | {method} | {min_size or 'auto'} | {threshold:g} | {terms} | "
+        hr = hr if isinstance(hr, str) else f"{hr:g}"
+        print(f"| {hs:g} | {hr} | {method} | {min_size or 'auto'} | {threshold:g} | {terms} | "
               f"{regions:.0f} | {s['pri']:.4f} | {s['voi']:.3f} | {s['covering']:.3f} | "
               f"{s['f']:.3f} |")
     if len(settings) > 1:

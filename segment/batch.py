@@ -282,8 +282,9 @@ def outputs_complete(outdir, stem, outputs=OUTPUT_KINDS, params=None):
 
     The JSON record is written last, so its presence means the others were
     finished. When it is selected and `params` is given, the parameters it records
-    must also equal `params` (a ``None``, "automatic", matches any recorded value):
-    changing a parameter and rerunning redoes the image. The label map counts as
+    must also equal `params` (``None`` stands for "automatic" on both sides):
+    changing a parameter, or going from an explicit value to the automatic one,
+    and rerunning redoes the image. The label map counts as
     present as ``.png`` or ``.npy``.
 
     Examples
@@ -313,8 +314,7 @@ def outputs_complete(outdir, stem, outputs=OUTPUT_KINDS, params=None):
         if record is None:
             return False
         recorded = record.get("parameters") or {}
-        if any(value is not None and recorded.get(key) != value
-               for key, value in params.items()):
+        if any(recorded.get(key) != value for key, value in params.items()):
             return False
     return True
 

@@ -16,7 +16,7 @@ from ._version import __version__
 # Defaults repeated here as literals so that --help needs no import of the library;
 # tests check that they equal segment.segmentation.DEFAULTS.
 DEFAULT_SPATIAL = 10.0
-DEFAULT_RANGE = 7.0
+DEFAULT_RANGE = None
 DEFAULT_MIN_SIZE = None
 DEFAULT_MERGE = 16.0
 
@@ -41,6 +41,25 @@ class _OneLineErrors(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+class _AutoOrFloat(click.ParamType):
+    """A number, or 'auto' for None (the library's automatic value)."""
+
+    name = "number|auto"
+
+    def convert(self, value, param, ctx):
+        if value is None or isinstance(value, float):
+            return value
+        if str(value).strip().lower() == "auto":
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number or 'auto'", param, ctx)
+
+
+_AUTO_OR_FLOAT = _AutoOrFloat()
+
+
 def segmentation_options(func):
     """The segmentation parameters shared by ``image`` and ``batch``.
 
@@ -63,8 +82,9 @@ def segmentation_options(func):
     options = [
         click.option("-s", "--spatial-bandwidth", type=float, default=DEFAULT_SPATIAL,
                      show_default=True, help="Spatial bandwidth h_s, in pixels."),
-        click.option("-r", "--range-bandwidth", type=float, default=DEFAULT_RANGE,
-                     show_default=True, help="Range bandwidth h_r, in CIE Lab units."),
+        click.option("-r", "--range-bandwidth", type=_AUTO_OR_FLOAT, default=DEFAULT_RANGE,
+                     show_default="auto: from the image's colour spread, about 3.5-14",
+                     help="Range bandwidth h_r, in CIE Lab units, or 'auto'."),
         click.option("-m", "--min-size", type=int, default=DEFAULT_MIN_SIZE,
                      show_default="0.6% of the image, at least 20",
                      help="Smallest region kept, in pixels."),

@@ -102,8 +102,10 @@ def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=io.D
     record = {
         "input": str(photo),
         "version": __version__,
-        # as requested (min_size None = automatic), so that reruns compare like with like
-        "parameters": {**result.parameters, "min_size": params.get("min_size")},
+        # as requested (None = automatic), so that reruns compare like with like
+        "parameters": {**result.parameters, "range_bandwidth": params.get("range_bandwidth"),
+                       "min_size": params.get("min_size")},
+        "range_bandwidth_used": result.parameters["range_bandwidth"],
         "min_size_used": result.parameters["min_size"],
         "n_regions": result.n_regions,
         "width": int(image.shape[1]),

@@ -10,16 +10,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import features, render
+from .bandwidth import estimate_range_bandwidth
 from .meanshift import seek_modes
 from .regions import form_regions
 
 __all__ = ["segment", "Segmentation", "DEFAULTS", "default_min_size"]
 
 #: Package defaults, chosen on the BSDS500 train and val images (benchmarks/README.md).
-#: ``min_size=None`` means :func:`default_min_size` of the image.
+#: ``range_bandwidth=None`` means :func:`segment.bandwidth.estimate_range_bandwidth`
+#: of the image, ``min_size=None`` :func:`default_min_size` of the image.
 DEFAULTS = {
     "spatial_bandwidth": 10.0,
-    "range_bandwidth": 7.0,
+    "range_bandwidth": None,
     "min_size": None,
     "merge_threshold": 16.0,
 }
@@ -57,7 +59,8 @@ class Segmentation:
     sizes : (n_regions,) int64 ndarray
         Pixel count of each region.
     parameters : dict
-        The parameters the segmentation was computed with.
+        The parameters the segmentation was computed with, automatic values
+        (``range_bandwidth``, ``min_size``) resolved to those used.
     """
 
     labels: np.ndarray
@@ -154,13 +157,17 @@ class Segmentation:
         return render.overlay_boundaries(base, self.labels, color=color, mode=mode)
 
 
-def _check_real(name, value, *, zero_ok=False):
-    """A finite real number, > 0 (or >= 0 with `zero_ok`), as float."""
+def _check_real(name, value, *, zero_ok=False, none_ok=False):
+    """A finite real number, > 0 (or >= 0 with `zero_ok`), as float; with `none_ok`,
+    None passes through (the messages then say so)."""
+    if none_ok and value is None:
+        return None
     kind = "non-negative" if zero_ok else "positive"
+    alternative = " or None (automatic)" if none_ok else ""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a {kind} number; got {value!r}")
+        raise TypeError(f"{name} must be a {kind} number{alternative}; got {value!r}")
     if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
-        raise ValueError(f"{name} must be a {kind} finite number; got {value!r}")
+        raise ValueError(f"{name} must be a {kind} finite number{alternative}; got {value!r}")
     return float(value)
 
 
@@ -235,9 +242,13 @@ def segment(
     spatial_bandwidth : float, optional
         h_s, in pixels: the half-width of the spatial window. Larger values smooth
         over larger distances and cost O(h_s²) more time per step.
-    range_bandwidth : float, optional
+    range_bandwidth : float or None, optional
         h_r, in CIE Lab units (ΔE, L in 0..100): colours closer than this are one
-        mode. Increase it for fewer, larger regions.
+        mode. Increase it for fewer, larger regions. ``None`` (default) chooses it
+        from the image's colour spread (the RMS distance of its pixels from their
+        mean colour): 7 for a photograph of typical spread (24 ΔE), in proportion
+        to the spread otherwise, within 3.5-14
+        (:func:`segment.bandwidth.estimate_range_bandwidth`).
     min_size : int or None, optional
         Regions with fewer pixels are merged into their most similar neighbour.
         ``None`` (default) uses 0.6 % of the image area, at least 20 pixels
@@ -315,7 +326,7 @@ def segment(
     dtype('uint8')
     """
     spatial_bandwidth = _check_real("spatial_bandwidth", spatial_bandwidth)
-    range_bandwidth = _check_real("range_bandwidth", range_bandwidth)
+    range_bandwidth = _check_real("range_bandwidth", range_bandwidth, none_ok=True)
     if min_size is not None:
         min_size = _check_int("min_size", min_size, 0)
     merge_threshold = _check_real("merge_threshold", merge_threshold, zero_ok=True)
@@ -327,6 +338,8 @@ def segment(
         n_threads = _check_int("n_threads", n_threads, 1)
 
     lab = features.lab_lattice(image, channel_axis=channel_axis)
+    if range_bandwidth is None:
+        range_bandwidth = estimate_range_bandwidth(lab)
     if min_size is None:
         min_size = default_min_size(*lab.shape[:2])
     with _numba_threads(n_threads):

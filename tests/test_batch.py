@@ -312,6 +312,14 @@ def test_changed_parameters_are_not_skipped(tmp_path):
     assert outputs_complete(out, "a", params={"spatial_bandwidth": 7.0, "min_size": None})
     again = run_batch(inp, out, {"spatial_bandwidth": 9.0}, in_process=True)
     assert again.records[0]["status"] == "done"
+    # None is "automatic": an explicit value and the automatic one are different runs
+    assert outputs_complete(out, "a", params={"spatial_bandwidth": 9.0, "range_bandwidth": None})
+    assert not outputs_complete(out, "a", params={"range_bandwidth": 7.0})
+    explicit = run_batch(inp, out, {"spatial_bandwidth": 9.0, "range_bandwidth": 7.0},
+                         in_process=True)
+    assert explicit.records[0]["status"] == "done"
+    assert not outputs_complete(out, "a", params={"range_bandwidth": None})
+    assert outputs_complete(out, "a", params={"range_bandwidth": 7.0})
     (out / "a_boundaries.png").unlink()
     assert not outputs_complete(out, "a")
     assert outputs_complete(out, "a", outputs=("labels", "json"))

@@ -76,6 +76,8 @@ def test_image_writes_the_four_outputs(photo, tmp_path):
     assert params["min_size"] == DEFAULTS["min_size"]
     assert params["merge_threshold"] == DEFAULTS["merge_threshold"]
     assert record["min_size_used"] == 20  # 0.6 % of 48x36 is under the floor of 20
+    assert record["range_bandwidth_used"] == expected.parameters["range_bandwidth"]
+    assert 3.5 <= record["range_bandwidth_used"] <= 14.0
     assert params["kernel"] == "flat" and params["method"] == "fast"
 
 
@@ -109,6 +111,20 @@ def test_long_option_names(photo, tmp_path):
     assert (params["spatial_bandwidth"], params["range_bandwidth"], params["min_size"]) == (5, 7, 0)
 
 
+@pytest.mark.parametrize("spelling", ["auto", "AUTO", " auto "])
+def test_range_bandwidth_auto_is_the_default(photo, tmp_path, spelling):
+    path, _ = photo
+    default = run_cli("image", path, "-o", tmp_path / "d")
+    auto = run_cli("image", path, "-o", tmp_path / "a", "-r", spelling)
+    assert default.exit_code == 0 and auto.exit_code == 0, auto.output
+    records = [json.loads((tmp_path / d / "photo.json").read_text()) for d in "da"]
+    assert records[0]["parameters"]["range_bandwidth"] is None
+    assert records[1]["parameters"] == records[0]["parameters"]
+    assert records[1]["range_bandwidth_used"] == records[0]["range_bandwidth_used"]
+    assert ((tmp_path / "a" / "photo_labels.png").read_bytes()
+            == (tmp_path / "d" / "photo_labels.png").read_bytes())
+
+
 def assert_one_line_error(result, *fragments):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
@@ -139,6 +155,7 @@ def test_text_file_named_png(tmp_path):
         (["-s", "-1"], "spatial_bandwidth"),
         (["-s", "0"], "spatial_bandwidth"),
         (["-r", "-2"], "range_bandwidth"),
+        (["-r", "wide"], "'wide' is not a number or 'auto'"),
         (["-r", "nan"], "range_bandwidth"),
         (["-m", "-5"], "min_size"),
     ],

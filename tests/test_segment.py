@@ -7,6 +7,8 @@ from conftest import TRUTH_LAB, blobs, quadrants, regions_cross, synthetic_image
 from sklearn.metrics import adjusted_rand_score
 
 from segment import DEFAULTS, Segmentation, segment
+from segment.bandwidth import estimate_range_bandwidth
+from segment.features import lab_lattice
 
 METHODS = ["fast", "exact"]
 KERNELS = ["flat", "gaussian"]
@@ -253,7 +255,9 @@ def test_result_contract(blob_picture, method):
     assert result.modes.shape == (n, 3) and result.modes.dtype == np.float32
     assert result.parameters["method"] == method
     assert result.parameters["spatial_bandwidth"] == DEFAULTS["spatial_bandwidth"]
-    assert result.parameters["range_bandwidth"] == DEFAULTS["range_bandwidth"]
+    # range_bandwidth=None (the default) resolves to the image's automatic h_r
+    assert DEFAULTS["range_bandwidth"] is None
+    assert result.parameters["range_bandwidth"] == estimate_range_bandwidth(lab_lattice(image))
     # min_size=None (the default) resolves to 0.6 % of the area, at least 20 pixels
     assert DEFAULTS["min_size"] is None
     assert result.parameters["min_size"] == max(20, round(0.006 * labels.size))
@@ -366,18 +370,27 @@ def test_two_pixel_image():
 GOOD = np.zeros((6, 8, 3), np.uint8)
 
 
-@pytest.mark.parametrize("name", ["spatial_bandwidth", "range_bandwidth"])
+BANDWIDTH_KINDS = [("spatial_bandwidth", ""), ("range_bandwidth", r" or None \(automatic\)")]
+
+
+@pytest.mark.parametrize("name, alternative", BANDWIDTH_KINDS)
 @pytest.mark.parametrize("value", [0, -1, -0.5, float("nan"), float("inf"), -float("inf")])
-def test_bad_bandwidth(name, value):
-    with pytest.raises(ValueError, match=rf"{name} must be a positive finite number; got"):
+def test_bad_bandwidth(name, alternative, value):
+    with pytest.raises(ValueError,
+                       match=rf"{name} must be a positive finite number{alternative}; got"):
         segment(GOOD, **{name: value})
 
 
-@pytest.mark.parametrize("name", ["spatial_bandwidth", "range_bandwidth"])
-@pytest.mark.parametrize("value", ["7", None, True, [7]])
-def test_bandwidth_of_wrong_type(name, value):
-    with pytest.raises(TypeError, match=rf"{name} must be a positive number; got"):
+@pytest.mark.parametrize("name, alternative", BANDWIDTH_KINDS)
+@pytest.mark.parametrize("value", ["7", True, [7]])
+def test_bandwidth_of_wrong_type(name, alternative, value):
+    with pytest.raises(TypeError, match=rf"{name} must be a positive number{alternative}; got"):
         segment(GOOD, **{name: value})
+
+
+def test_spatial_bandwidth_is_never_automatic():
+    with pytest.raises(TypeError, match="spatial_bandwidth must be a positive number; got None"):
+        segment(GOOD, spatial_bandwidth=None)
 
 
 def test_negative_min_size():
