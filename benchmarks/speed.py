@@ -127,14 +127,20 @@ def time_once(func):
 
 
 def time_size(rgb, repeats):
-    """Median seconds of ours and of OpenCV's filtering, interleaved, after one warm-up each."""
+    """Median seconds of ours and of OpenCV's filtering, interleaved, after one warm-up
+    each, and the bandwidths both used.
+
+    OpenCV gets the bandwidths that ``segment`` used on this image: with the
+    automatic range bandwidth (the default) that is the h_r estimated from the image.
+    """
     import cv2
 
     from segment import segment
-    from segment.segmentation import DEFAULTS
 
     bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    h_s, h_r = DEFAULTS["spatial_bandwidth"], DEFAULTS["range_bandwidth"]
+    # warm-up (numba's cache load or compilation, allocator, page faults)
+    used = segment(rgb).parameters
+    h_s, h_r = used["spatial_bandwidth"], used["range_bandwidth"]
 
     def ours():
         segment(rgb).paint()
@@ -142,12 +148,12 @@ def time_size(rgb, repeats):
     def opencv():
         cv2.pyrMeanShiftFiltering(bgr, sp=h_s, sr=h_r, maxLevel=0)
 
-    ours(), opencv()  # warm-up (numba's cache load or compilation, allocator, page faults)
+    opencv()
     ours_s, opencv_s = [], []
     for _ in range(repeats):
         ours_s.append(time_once(ours))
         opencv_s.append(time_once(opencv))
-    return statistics.median(ours_s), statistics.median(opencv_s)
+    return statistics.median(ours_s), statistics.median(opencv_s), (h_s, h_r)
 
 
 def child_peak_rss_mb(png):
@@ -223,8 +229,8 @@ def header(base):
         f"opencv {cv2.__version__}, segment {segment.__version__}",
         f"threads     numba {numba.get_num_threads()}, opencv {cv2.getNumThreads()}",
         f"defaults    {DEFAULTS}",
-        f"opencv call cv2.pyrMeanShiftFiltering(bgr, sp={DEFAULTS['spatial_bandwidth']}, "
-        f"sr={DEFAULTS['range_bandwidth']}, maxLevel=0)",
+        "opencv call cv2.pyrMeanShiftFiltering(bgr, sp=h_s, sr=h_r, maxLevel=0) with the "
+        "h_s and h_r that segment used on the same image (h_r automatic by default)",
         f"base image  {base}",
     ])
 
@@ -278,9 +284,10 @@ def main(argv=None):
             rgb = fit(base, width, height)
             png = write_png(rgb, Path(tmp) / f"{width}x{height}.png")
             print(f"  {width} x {height} ...", end="", flush=True)
-            ours_s, opencv_s = time_size(rgb, args.repeats or DEFAULT_REPEATS[label])
+            ours_s, opencv_s, (h_s, h_r) = time_size(rgb, args.repeats or DEFAULT_REPEATS[label])
             rss_mb = child_peak_rss_mb(png)
-            print(f" ours {ours_s:.3f} s, opencv {opencv_s:.3f} s", flush=True)
+            print(f" h_s {h_s:g}, h_r {h_r:.2f}: ours {ours_s:.3f} s, opencv {opencv_s:.3f} s",
+                  flush=True)
             rows[label] = (width, height, ours_s, opencv_s, rss_mb)
 
         small = write_png(fit(base, *SIZES["0.15"]), Path(tmp) / "startup.png")
