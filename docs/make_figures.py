@@ -105,7 +105,8 @@ def before_after(out, scale=1.0):
 
 def _value_text(name, value, unit, used):
     if value is None:
-        return f"{name} = {used} (auto)"
+        used = f"{used:.3g}" if isinstance(used, float) else used
+        return f"{name} = {used}{' ' + unit if unit else ''} (auto)"
     if isinstance(value, float):
         value = f"{value:g}"
     return f"{name} = {value}{' ' + unit if unit else ''}"
