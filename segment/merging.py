@@ -18,8 +18,8 @@ where ``inner`` is a region's mean edge strength over its interior (pixels more 
 3 pixels from another region, so that the blurred edge itself does not count). A
 faint edge between two smooth regions then counts more than the same edge inside a
 texture. A pair in which a region has no interior (a fragment) keeps the plain
-contrast, so that fragments go to their most similar neighbour as before. Regions smaller than
-``min_size`` merge into their cheapest neighbour whatever the cost.
+contrast, so that fragments go to their most similar neighbour as before. Regions
+smaller than ``min_size`` merge into their cheapest neighbour whatever the cost.
 
 Costs are re-evaluated lazily when a pair leaves the priority queue, and each merge
 moves the edges of the region with fewer neighbours, so the whole merge costs
