@@ -73,7 +73,7 @@ def estimate_range_bandwidth(lab, *, base=RANGE_BASE, exponent=RANGE_EXPONENT):
     >>> typical = rng.normal(50, SPREAD_REFERENCE / 3 ** 0.5, (64, 64, 3))
     >>> round(estimate_range_bandwidth(typical), 1)
     7.0
-    >>> round(estimate_range_bandwidth(4 * typical), 1)  # four times the spread
+    >>> round(estimate_range_bandwidth(4 * typical), 1)  # 4x the spread: clipped at 2x base
     14.0
     >>> estimate_range_bandwidth(np.zeros((8, 8, 3)))  # flat: the lower clip
     3.5

@@ -258,8 +258,12 @@ def segment(
         a pair is the distance of their mean colours (CIE Lab, on the image smoothed
         with sigma 4 px) and texture energies (6x the smoothed distance of the
         pixels from their mean shift modes), plus twice the mean colour gradient
-        along their common boundary. Increase it for fewer, larger regions; 0 stops after grouping the
-        mean shift modes (and pruning regions smaller than `min_size`).
+        along their common boundary, weighed against the gradient inside the two
+        regions. The threshold applies to a photograph of typical contrast and is
+        scaled by the square root of the image's mean gradient over that, within
+        2/3-3/2 (:func:`segment.regions.contrast_factor`). Increase it for fewer,
+        larger regions; 0 stops after grouping the mean shift modes (and pruning
+        regions smaller than `min_size`).
     kernel : {'flat', 'gaussian'}, optional
         Window weighting: 'flat' (uniform, the shadow of the Epanechnikov kernel)
         or 'gaussian' (``exp(-2 d²)`` of the normalised joint distance d, truncated
