@@ -6,6 +6,7 @@ Heavy modules (numba, OpenCV, scikit-image) are imported inside the commands, so
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -42,19 +43,22 @@ class _OneLineErrors(click.Group):
 
 
 class _AutoOrFloat(click.ParamType):
-    """A number, or 'auto' for None (the library's automatic value)."""
+    """A positive number, or 'auto' for None (the library's automatic value)."""
 
     name = "number|auto"
 
     def convert(self, value, param, ctx):
-        if value is None or isinstance(value, float):
+        if value is None:
             return value
         if str(value).strip().lower() == "auto":
             return None
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
-            self.fail(f"{value!r} is not a number or 'auto'", param, ctx)
+            number = math.nan
+        if not (math.isfinite(number) and number > 0):
+            self.fail(f"{value!r} is not a positive number or 'auto'", param, ctx)
+        return number
 
 
 _AUTO_OR_FLOAT = _AutoOrFloat()

@@ -154,9 +154,10 @@ def test_text_file_named_png(tmp_path):
     [
         (["-s", "-1"], "spatial_bandwidth"),
         (["-s", "0"], "spatial_bandwidth"),
-        (["-r", "-2"], "range_bandwidth"),
-        (["-r", "wide"], "'wide' is not a number or 'auto'"),
-        (["-r", "nan"], "range_bandwidth"),
+        (["-r", "-2"], "'-2' is not a positive number or 'auto'"),
+        (["-r", "wide"], "'wide' is not a positive number or 'auto'"),
+        (["-r", "nan"], "'nan' is not a positive number or 'auto'"),
+        (["-r", "0"], "--range-bandwidth"),
         (["-m", "-5"], "min_size"),
     ],
 )
