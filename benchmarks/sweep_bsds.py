@@ -47,8 +47,6 @@ def resolve_range(token, lab):
     """h_r of an image for a --range token (see :func:`_ranges`)."""
     from segment.bandwidth import RANGE_BASE, RANGE_EXPONENT, estimate_range_bandwidth
 
-    if token is None:
-        token = "auto"
     if not isinstance(token, str):
         return float(token)
     parts = token.split(":")[1:]
