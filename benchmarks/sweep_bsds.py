@@ -138,7 +138,7 @@ def main(argv=None):
                         help="comma-separated merge thresholds")
     parser.add_argument("--cost", action="append", default=[], metavar="NAME=V1,V2",
                         help="also sweep a merging-cost term of form_regions "
-                             "(colour_sigma, edge_sigma, edge_weight, edge_power)")
+                             "(colour_sigma, edge_sigma, grouping)")
     args = parser.parse_args(argv)
     terms = [(name, _floats(values)) for name, values in (c.split("=") for c in args.cost)]
     extras = [tuple(zip([n for n, _ in terms], combo))

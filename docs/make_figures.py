@@ -48,7 +48,7 @@ PHOTO = "coffee.png"
 GUIDE_ROWS = [
     ("spatial_bandwidth", [4.0, None, 20.0, 30.0], "px"),
     ("range_bandwidth", [4.0, None, 10.0, 16.0], "ΔE"),
-    ("merge_threshold", [0.0, None, 30.0, 40.0], ""),
+    ("merge_threshold", [0.0, None, 0.7, 0.9], ""),
     ("min_size", [20, 200, None, 8000], "px"),
 ]
 

@@ -19,7 +19,7 @@ from ._version import __version__
 DEFAULT_SPATIAL = 10.0
 DEFAULT_RANGE = None
 DEFAULT_MIN_SIZE = None
-DEFAULT_MERGE = 16.0
+DEFAULT_MERGE = 0.44
 
 
 class _OneLineErrors(click.Group):
@@ -80,8 +80,8 @@ def segmentation_options(func):
     ... @segmentation_options
     ... def show(**params):
     ...     click.echo(" ".join(f"{k}={v}" for k, v in sorted(params.items())[:3]))
-    >>> print(CliRunner().invoke(show, ["-r", "8", "-t", "30"]).output.strip())
-    kernel=flat merge_threshold=30.0 method=fast
+    >>> print(CliRunner().invoke(show, ["-r", "8", "-t", "0.6"]).output.strip())
+    kernel=flat merge_threshold=0.6 method=fast
     """
     options = [
         click.option("-s", "--spatial-bandwidth", type=float, default=DEFAULT_SPATIAL,
@@ -92,9 +92,10 @@ def segmentation_options(func):
         click.option("-m", "--min-size", type=int, default=DEFAULT_MIN_SIZE,
                      show_default="0.6% of the image, at least 20",
                      help="Smallest region kept, in pixels."),
-        click.option("-t", "--merge-threshold", type=float, default=DEFAULT_MERGE,
-                     show_default=True,
-                     help="Largest region-merging cost (Lab units); higher gives fewer regions."),
+        click.option("-t", "--merge-threshold", type=click.FloatRange(0.0, 1.0),
+                     default=DEFAULT_MERGE, show_default=True,
+                     help="Merge adjacent regions while the estimated probability that they "
+                          "differ is at most this (0-1); higher gives fewer regions."),
         click.option("--kernel", type=click.Choice(["flat", "gaussian"]), default="flat",
                      show_default=True, help="Mean shift kernel."),
         click.option("--method", type=click.Choice(["fast", "exact"]), default="fast",

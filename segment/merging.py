@@ -1,36 +1,45 @@
 """Greedy hierarchical merging of adjacent regions on the region adjacency graph.
 
-The cheapest adjacent pair is merged first, the costs of the merged region's edges
-are recomputed, and merging stops when the cheapest cost exceeds a threshold. The
-cost of a pair A, B is
+The most similar adjacent pair is merged first, the costs of the merged region's
+edges are recomputed, and merging stops when the cheapest cost exceeds a threshold.
+The cost of a pair A, B is the probability, estimated by a logistic model, that A and
+B belong to *different* objects:
 
-    cost = ||mean(A) - mean(B)|| + edge_weight * contrast(A, B)
+    cost = 1 / (1 + exp(c0 + sum_i c_i f_i(A, B)))
 
-with ``mean`` the regions' mean feature vectors (e.g. colours of a smoothed image)
-and ``contrast`` the mean of an edge map over the pixel pairs of their common
-boundary. With an ``internal_offset`` c, the contrast is weighed against the edge
-map inside the two regions, as Felzenszwalb & Huttenlocher weigh a boundary
-against the regions' internal variation:
+over the pair features :data:`FEATURES`, all computed from running sums so that a
+merge updates them in O(1):
 
-    contrast(A, B) * (1 + c) / (c + (inner(A) + inner(B)) / 2)
+- the difference of the regions' mean colours (CIE Lab of a lightly smoothed image:
+  the whole distance, lightness alone, chroma alone, and their logarithms) and of
+  their mean *texture energy* (the last channel of ``values``), and a joint
+  distance of the two, ``sqrt(colour² + (6 texture)²)``;
+- the boundary contrast: the mean of an edge map over the pixel pairs of their
+  common boundary, as it is and weighed against the edge map inside the two regions,
+  ``contrast * 3 / (2 + interior)``, so that a faint edge between smooth regions
+  counts more than the same edge inside a texture (the interior is the pixels more
+  than 3 pixels from another region of the initial partition, so that the blurred
+  edge itself does not count; a fragment with no interior keeps the plain contrast);
+- the sizes of the two regions and the length of their boundary.
 
-where ``inner`` is a region's mean edge strength over its interior (pixels more than
-3 pixels from another region, so that the blurred edge itself does not count). A
-faint edge between two smooth regions then counts more than the same edge inside a
-texture. A pair in which a region has no interior (a fragment) keeps the plain
-contrast, so that fragments go to their most similar neighbour as before. Regions
-smaller than ``min_size`` merge into their cheapest neighbour whatever the cost.
+The coefficients :data:`MERGE_COEFFICIENTS` were fitted by logistic regression
+(``benchmarks/fit_merging.py``) on pairs of adjacent regions met while merging the
+BSDS500 *train* images, each pair labelled by whether most of the human
+segmentations put a random pixel of A and a random pixel of B in one segment, and
+weighted by |A| |B| (what a merge changes in the Rand index). Regions smaller than
+``min_size`` merge into their cheapest neighbour whatever the cost.
 
 Costs are re-evaluated lazily when a pair leaves the priority queue, and each merge
 moves the edges of the region with fewer neighbours, so the whole merge costs
 O(E log E) for E adjacent region pairs, even when one region (a sky, a wall)
 borders thousands of fragments. Memory O(n + E).
-The numba kernel takes arrays and numbers only; :func:`merge_regions` prepares them.
+The numba kernels take arrays and numbers only; :func:`merge_regions` prepares them.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 
 import numpy as np
 from numba import njit, types
@@ -38,7 +47,45 @@ from numba.typed import Dict
 
 from .unionfind import find, resolve
 
-__all__ = ["boundary_edges", "merge_regions"]
+__all__ = ["boundary_edges", "merge_regions", "pair_features", "FEATURES", "MERGE_COEFFICIENTS"]
+
+#: Names of the pair features of the merging cost, in the order of the coefficients.
+#: Every difference and contrast enters as log(1 + value), so that the cost grows
+#: with each of them however far beyond the training data a picture goes; sizes
+#: and lengths are relative to the image (area, or its square root).
+FEATURES = (
+    "log_colour", "log_lightness", "log_chroma", "log_texture", "log_joint",
+    "log_contrast", "log_weighed_contrast", "log_interior", "has_interior",
+    "log_smaller_fraction", "log_larger_fraction", "log_boundary_fraction",
+    "boundary_over_sqrt_smaller_size", "log_mean_texture",
+)
+#: Weight of the texture energy against the colour in the "joint" feature.
+JOINT_TEXTURE_WEIGHT = 6.0
+#: The weighed contrast is contrast * (1 + c) / (c + interior), c = INTERIOR_OFFSET.
+INTERIOR_OFFSET = 2.0
+#: Margin (pixels, chessboard distance) from another region outside which a pixel
+#: counts as a region's interior.
+INTERIOR_MARGIN = 3
+#: Intercept, then one coefficient per feature of :data:`FEATURES`, of the logit of
+#: the probability that two adjacent regions belong to one object; fitted by
+#: ``benchmarks/fit_merging.py`` on the BSDS500 train images.
+MERGE_COEFFICIENTS = (
+    +1.0093,  # intercept
+    -0.692307,  # log_colour
+    +0.564361,  # log_lightness
+    -0.41207,  # log_chroma
+    -1.03559,  # log_texture
+    -0.507613,  # log_joint
+    -2.43327,  # log_contrast
+    +0.041291,  # log_weighed_contrast
+    +1.02087,  # log_interior
+    +1.11613,  # has_interior
+    -0.478843,  # log_smaller_fraction
+    -0.757479,  # log_larger_fraction
+    +0.153956,  # log_boundary_fraction
+    +0.0428932,  # boundary_over_sqrt_smaller_size
+    +0.49869,  # log_mean_texture
+)
 
 
 def boundary_edges(labels, edge_map):
@@ -97,17 +144,56 @@ def boundary_edges(labels, edge_map):
 
 
 @njit(cache=True, inline="always")
-def _cost(size, sums, a, b, length, contrast, edge_weight, edge_power, inner, count, offset):
-    d = 0.0
-    for k in range(sums.shape[1]):
+def _features(size, sums, a, b, length, contrast, inner, count, area, out):
+    """The pair features of :data:`FEATURES` for regions a and b, written into `out`.
+
+    ``sums`` holds each region's summed colour channels and, last, texture energy;
+    ``inner`` and ``count`` the summed edge strength over its interior and the
+    number of interior pixels; ``area`` is the number of pixels of the image."""
+    nch = sums.shape[1] - 1
+    colour2 = 0.0
+    for k in range(nch):
         t = sums[a, k] / size[a] - sums[b, k] / size[b]
-        d += t * t
-    g = contrast / length if length > 0 else 0.0
-    if edge_power != 1.0:
-        g = g ** (1.0 / edge_power)
-    if offset > 0 and count[a] > 0 and count[b] > 0:
-        g *= (1.0 + offset) / (offset + 0.5 * (inner[a] / count[a] + inner[b] / count[b]))
-    return np.sqrt(d) + edge_weight * g
+        colour2 += t * t
+    lightness = abs(sums[a, 0] / size[a] - sums[b, 0] / size[b])
+    ta = sums[a, nch] / size[a]
+    tb = sums[b, nch] / size[b]
+    texture = abs(ta - tb)
+    contrast_mean = contrast / length if length > 0 else 0.0
+    has_interior = count[a] > 0 and count[b] > 0
+    if has_interior:
+        interior = 0.5 * (inner[a] / count[a] + inner[b] / count[b])
+        weighed = contrast_mean * (1.0 + INTERIOR_OFFSET) / (INTERIOR_OFFSET + interior)
+    else:
+        interior = contrast_mean
+        weighed = contrast_mean
+    smaller = min(size[a], size[b])
+    out[0] = np.log1p(np.sqrt(colour2))
+    out[1] = np.log1p(lightness)
+    out[2] = np.log1p(np.sqrt(max(colour2 - lightness * lightness, 0.0)))
+    out[3] = np.log1p(texture)
+    out[4] = np.log1p(np.sqrt(colour2 + (JOINT_TEXTURE_WEIGHT * texture) ** 2))
+    out[5] = np.log1p(contrast_mean)
+    out[6] = np.log1p(weighed)
+    out[7] = np.log1p(interior)
+    out[8] = 1.0 if has_interior else 0.0
+    out[9] = np.log(smaller / area)
+    out[10] = np.log(max(size[a], size[b]) / area)
+    out[11] = np.log(max(length, 1.0) / np.sqrt(area))
+    out[12] = length / np.sqrt(smaller)
+    out[13] = np.log1p(0.5 * (ta + tb))
+
+
+@njit(cache=True, inline="always")
+def _cost(size, sums, a, b, length, contrast, inner, count, area, coef, feat):
+    """Probability that regions a and b belong to different objects."""
+    _features(size, sums, a, b, length, contrast, inner, count, area, feat)
+    logit = coef[0]
+    for i in range(feat.size):
+        logit += coef[i + 1] * feat[i]
+    if logit < -50.0:
+        return 1.0
+    return 1.0 / (1.0 + math.exp(logit))
 
 
 @njit(cache=True, inline="always")
@@ -116,14 +202,15 @@ def _key(a, b, n):
 
 
 @njit(cache=True)
-def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_size,
-           edge_power, inner_sums, inner_counts, offset):
+def _merge(n, edges, length, contrast, sizes, sums, threshold, min_size, inner_sums,
+           inner_counts, area, coef):
     """Greedy merging; returns the union-find parent array over the n regions.
 
     Pairs are merged in increasing cost while the cost is at most ``threshold`` or
     one of the two regions is smaller than ``min_size``. ``inner_sums`` and
     ``inner_counts`` hold each region's summed edge strength over its interior and
-    the number of interior pixels (used when ``offset`` > 0). Costs are evaluated lazily:
+    the number of interior pixels; ``area`` is the image's pixel count and ``coef``
+    the cost's coefficients. Costs are evaluated lazily:
     a popped pair whose cost has grown since it was queued is queued again at its
     new cost. The region with fewer neighbours is merged into the other, and a
     hash map finds duplicate edges, so a merge costs O(degree of the smaller).
@@ -145,6 +232,7 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
     head = np.full(n, -1, np.int64)
     tail = np.full(n, -1, np.int64)
     nxt = np.full(2 * nedge, -1, np.int64)
+    feat = np.empty(coef.size - 1, np.float64)
     heap = [(0.0, np.int64(0))]
     heap.pop()
     for e in range(nedge):
@@ -158,8 +246,8 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
             else:
                 nxt[tail[r]] = slot
             tail[r] = slot
-        heap.append((_cost(size, total, eu[e], ev[e], elen[e], ecst[e], edge_weight,
-                           edge_power, inner, count, offset), e))
+        heap.append((_cost(size, total, eu[e], ev[e], elen[e], ecst[e], inner, count, area,
+                           coef, feat), e))
     heapq.heapify(heap)
     while len(heap) > 0:
         c, e = heapq.heappop(heap)
@@ -167,8 +255,7 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
             continue
         a = find(parent, eu[e])
         b = find(parent, ev[e])
-        now = _cost(size, total, a, b, elen[e], ecst[e], edge_weight, edge_power,
-                    inner, count, offset)
+        now = _cost(size, total, a, b, elen[e], ecst[e], inner, count, area, coef, feat)
         if now > c * (1.0 + 1e-9) + 1e-12:
             heapq.heappush(heap, (now, e))
             continue
@@ -205,12 +292,12 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
                     alive[f] = False
                     degree[other] -= 1
                     heapq.heappush(heap, (_cost(size, total, r, other, elen[g], ecst[g],
-                                                edge_weight, edge_power, inner, count, offset), g))
+                                                inner, count, area, coef, feat), g))
                 else:
                     lookup[key] = f
                     degree[r] += 1
                     heapq.heappush(heap, (_cost(size, total, r, other, elen[f], ecst[f],
-                                                edge_weight, edge_power, inner, count, offset), f))
+                                                inner, count, area, coef, feat), f))
             slot = nxt[slot]
         degree[o] = 0
         if head[o] >= 0:
@@ -224,7 +311,7 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, edge_weight, min_
     return parent
 
 
-def _interior_sums(labels, edge_map, n, margin=3):
+def _interior_sums(labels, edge_map, n, margin=INTERIOR_MARGIN):
     """Per region, the sum of `edge_map` over its interior pixels (those more than
     `margin` pixels, chessboard distance, from another region) and their number, so
     that the blurred edges along its boundary do not count as internal variation."""
@@ -245,32 +332,114 @@ def _interior_sums(labels, edge_map, n, margin=3):
             np.bincount(flat, minlength=n).astype(np.float64))
 
 
-def merge_regions(labels, values, n, *, edge_map, threshold, edge_weight=1.0, min_size=0,
-                  edge_power=1.0, internal_offset=None):
-    """Merge adjacent regions greedily, cheapest pair first (see the module docstring).
+def _check_inputs(labels, values, n, edge_map, coefficients):
+    labels = np.asarray(labels)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 3 or values.shape[:2] != labels.shape or values.shape[2] < 2:
+        raise ValueError("values must be (H, W, C) with C >= 2 (colour channels, then "
+                         f"texture energy) over labels of shape {labels.shape}; "
+                         f"got {values.shape}")
+    if np.shape(edge_map) != labels.shape:
+        raise ValueError(f"edge_map must have the shape of labels {labels.shape}; "
+                         f"got {np.shape(edge_map)}")
+    coef = np.asarray(MERGE_COEFFICIENTS if coefficients is None else coefficients,
+                      dtype=np.float64)
+    if coef.shape != (1 + len(FEATURES),):
+        raise ValueError(f"coefficients must hold {1 + len(FEATURES)} numbers (intercept, "
+                         f"then one per feature); got shape {coef.shape}")
+    return labels, values, coef
+
+
+@njit(cache=True)
+def _all_features(edges, length, contrast, sizes, sums, inner, count, area, nfeat):
+    out = np.empty((edges.shape[0], nfeat), np.float64)
+    for e in range(edges.shape[0]):
+        _features(sizes, sums, edges[e, 0], edges[e, 1], length[e], contrast[e], inner,
+                  count, area, out[e])
+    return out
+
+
+def pair_features(labels, values, n, *, edge_map, groups=None):
+    """The merging cost's features (:data:`FEATURES`) of every adjacent pair of regions.
 
     Parameters
     ----------
     labels : (H, W) int ndarray
         Region ids 0..n-1.
     values : (H, W, C) float ndarray
-        Per-pixel features whose region means are compared.
+        Per-pixel colour channels (C - 1 of them, CIE Lab) and, last, texture energy.
+    n : int
+        Number of regions.
+    edge_map : (H, W) float ndarray
+        Edge strength of every pixel.
+    groups : (H, W) int ndarray, optional
+        The finer partition the regions were merged from, each group inside one
+        region: interiors are then taken from the groups, as :func:`merge_regions`
+        does while it merges. By default, from `labels`.
+
+    Returns
+    -------
+    edges : (E, 2) int64 ndarray
+        Pairs (a, b), a < b, as from :func:`boundary_edges`.
+    features : (E, len(FEATURES)) float64 ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.array([[0, 0, 1, 1]])
+    >>> values = np.zeros((1, 4, 2)); values[0, 2:, 0] = 3.0
+    >>> edges, f = pair_features(labels, values, 2, edge_map=np.ones((1, 4)))
+    >>> edges.tolist(), float(np.expm1(f[0, FEATURES.index("log_colour")]))
+    ([[0, 1]], 3.0)
+    """
+    labels, values, _ = _check_inputs(labels, values, n, edge_map, None)
+    edges, length, contrast = boundary_edges(labels, edge_map)
+    sizes, means = _region_sums(labels, values, n)
+    if groups is None:
+        inner, count = _interior_sums(labels, edge_map, n)
+    else:
+        groups = np.asarray(groups)
+        region_of = np.zeros(int(groups.max()) + 1, np.int64)
+        region_of[groups.ravel()] = labels.ravel()
+        g_inner, g_count = _interior_sums(groups, edge_map, region_of.size)
+        inner = np.bincount(region_of, weights=g_inner, minlength=n)
+        count = np.bincount(region_of, weights=g_count, minlength=n)
+    features = _all_features(edges, length, contrast, sizes, means * sizes[:, None], inner,
+                             count, float(labels.size), len(FEATURES))
+    return edges, features
+
+
+def _region_sums(labels, values, n):
+    from .regions import region_means
+
+    sizes, means = region_means(labels, values, n)
+    return sizes.astype(np.float64), means
+
+
+def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coefficients=None):
+    """Merge adjacent regions greedily, most similar pair first (see the module docstring).
+
+    Parameters
+    ----------
+    labels : (H, W) int ndarray
+        Region ids 0..n-1.
+    values : (H, W, C) float ndarray
+        Per-pixel colour channels (C - 1 of them, CIE Lab) and, last, texture energy;
+        the regions' means of these are compared.
     n : int
         Number of regions.
     edge_map : (H, W) float ndarray
         Edge strength of every pixel, for the boundary contrast.
     threshold : float
         Stop when the cheapest pair of regions of at least `min_size` pixels costs
-        more than this.
-    edge_weight : float, optional
-        Weight of the boundary contrast in the cost.
+        more than this: the probability, in [0, 1], that the two belong to different
+        objects.
     min_size : int, optional
         Regions smaller than this merge into their cheapest neighbour past the threshold.
-    edge_power : float, optional
-        The boundary contrast is the power mean of this order of `edge_map`.
-    internal_offset : float or None, optional
-        If given (> 0), weigh the boundary contrast against the mean of `edge_map`
-        inside the two regions (see the module docstring); ``None`` does not.
+    coefficients : sequence of float, optional
+        Intercept and one coefficient per feature of :data:`FEATURES` of the logit of
+        the probability that a pair belongs to one object; default
+        :data:`MERGE_COEFFICIENTS`.
 
     Returns
     -------
@@ -281,28 +450,21 @@ def merge_regions(labels, values, n, *, edge_map, threshold, edge_weight=1.0, mi
     Examples
     --------
     >>> import numpy as np
-    >>> labels = np.array([[0, 1, 2]]); values = np.array([[[0.0], [1.0], [30.0]]])
-    >>> merge_regions(labels, values, 3, edge_map=np.zeros((1, 3)), threshold=5.0)[0].tolist()
+    >>> labels = np.array([[0, 1, 2]])
+    >>> values = np.zeros((1, 3, 4)); values[0, :, 0] = [40.0, 41.0, 90.0]
+    >>> merge_regions(labels, values, 3, edge_map=np.zeros((1, 3)), threshold=0.5)[0].tolist()
     [[0, 0, 1]]
     """
-    from .regions import region_means, relabel_raster
+    from .regions import relabel_raster
 
-    if edge_power != 1.0:
-        edge_map = np.asarray(edge_map, dtype=np.float64) ** edge_power
+    labels, values, coef = _check_inputs(labels, values, n, edge_map, coefficients)
     edges, length, contrast = boundary_edges(labels, edge_map)
-    sizes, means = region_means(labels, values, n)
-    if internal_offset is None:
-        offset, inner, count = 0.0, np.zeros(n), np.zeros(n)
-    else:
-        offset = float(internal_offset)
-        if not offset > 0:
-            raise ValueError(f"internal_offset must be positive or None; got {internal_offset!r}")
-        inner, count = _interior_sums(labels, edge_map, n)
+    sizes, means = _region_sums(labels, values, n)
+    inner, count = _interior_sums(labels, edge_map, n)
     parent = _merge(
         n, edges, length, contrast, sizes, means * sizes[:, None], float(threshold),
-        float(edge_weight), float(min_size), float(edge_power), inner, count, offset,
+        float(min_size), inner, count, float(labels.size), coef,
     )
     roots = np.empty_like(parent)
     resolve(parent, roots)
     return relabel_raster(roots[labels])
-

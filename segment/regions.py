@@ -1,21 +1,21 @@
 """Regions: convergence points -> labels.
 
 1. **Grouping** (Comaniciu & Meer 2002, section 5; EDISON): 8-connected pixels whose
-   convergence points are closer than ``h_r / 2`` in range share a region. (Requiring
-   also spatial closeness, as the paper does, split large flat regions and lowered
-   the BSDS scores; see ``benchmarks/README.md``.)
+   convergence points are closer than ``0.35 h_r`` in range share a region. The
+   rule links neighbour to neighbour (single linkage), so across a soft edge the
+   modes can chain; below the paper's ``h_r / 2`` that happens less, and the
+   merging of step 2 joins what the lower threshold splits. (Requiring also
+   spatial closeness, as the paper does, split large flat regions and lowered the
+   BSDS scores; see ``benchmarks/README.md``.)
 2. **Fusion and pruning**: adjacent regions are merged greedily, the most similar
-   pair first (:mod:`segment.merging`). Similarity combines the difference of the
+   pair first (:mod:`segment.merging`), while a logistic model, fitted on the
+   BSDS500 train images, gives them a probability of belonging to different
+   objects of at most ``merge_threshold``. The model weighs the difference of the
    regions' mean colours and mean texture energy (the distance of the pixels from
    their mean shift mode), taken on a lightly smoothed image so that fragments of
-   one texture look alike, with the colour contrast along their common boundary,
-   so that regions separated by a clear edge stay apart. The boundary contrast is
-   weighed against the gradient inside the two regions, so that a faint edge
-   between smooth regions counts more than the same edge within a texture.
-   Merging stops at ``merge_threshold``, scaled by the square root of the image's
-   mean gradient relative to a typical photograph's (clipped to [2/3, 3/2]): a busy,
-   high-contrast image merges more, a soft low-contrast one less. Regions smaller
-   than ``min_size`` keep merging into their most similar neighbour.
+   one texture look alike, the colour contrast along their common boundary against
+   the contrast inside them, and their sizes. Regions smaller than ``min_size`` keep
+   merging into their most similar neighbour.
 
 Labels are finally renumbered 0..n-1 in raster order of first appearance.
 """
@@ -30,39 +30,22 @@ from .unionfind import find
 
 __all__ = [
     "group_modes",
-    "contrast_factor",
     "relabel_raster",
     "region_means",
+    "region_features",
     "form_regions",
     "COLOUR_SIGMA",
     "EDGE_SIGMA",
-    "EDGE_WEIGHT",
-    "EDGE_POWER",
-    "INTERNAL_OFFSET",
-    "CONTRAST_EXPONENT",
-    "CONTRAST_REFERENCE",
+    "GROUPING_FRACTION",
 ]
 
 #: Gaussian sigma (pixels) of the image whose region means compare regions.
 COLOUR_SIGMA = 4.0
 #: Gaussian sigma (pixels) before the gradient that measures boundary contrast.
 EDGE_SIGMA = 2.0
-#: Weight of the boundary contrast against the colour difference.
-EDGE_WEIGHT = 2.0
-#: The boundary contrast is the power mean of this order of the gradient along it.
-EDGE_POWER = 1.0
-#: Weight of the texture energy (how far pixels lie from their mean shift mode,
-#: smoothed like the colours) among the features whose region means are compared.
-TEXTURE_WEIGHT = 6.0
-#: The boundary contrast is multiplied by (1 + c) / (c + mean gradient inside the
-#: two regions), c = INTERNAL_OFFSET (gradient units); None leaves it as it is.
-INTERNAL_OFFSET = 2.0
-#: The merge threshold is multiplied by (mean gradient / CONTRAST_REFERENCE) **
-#: CONTRAST_EXPONENT, clipped to [2/3, 3/2]; 0 turns the scaling off.
-CONTRAST_EXPONENT = 0.5
-#: Median over the BSDS500 train and val photographs of the mean gradient
-#: magnitude (Lab units per pixel at EDGE_SIGMA = 2).
-CONTRAST_REFERENCE = 1.81
+#: Neighbours whose convergence points are closer in range than this fraction of
+#: h_r are grouped (step 1).
+GROUPING_FRACTION = 0.35
 
 
 @njit(cache=True)
@@ -189,33 +172,42 @@ def region_means(labels, values, n):
     return sizes, sums / np.maximum(sizes, 1)[:, None]
 
 
-def contrast_factor(edge_map, exponent=CONTRAST_EXPONENT):
-    """Factor applied to the merge threshold: (mean(edge_map) / reference) ** exponent.
+def region_features(points, lab, colour_sigma=COLOUR_SIGMA):
+    """Per-pixel features whose region means the merging compares.
 
-    Clipped to [2/3, 3/2] (the BSDS500 photographs span about 0.75-1.2), so that
-    neither a nearly flat synthetic image nor a tiny one made of edges moves the
-    threshold far. The reference is :data:`CONTRAST_REFERENCE`.
+    The image smoothed with a Gaussian of `colour_sigma` pixels, and, as a last
+    channel, the texture energy: the distance of every pixel from its mean shift
+    mode, smoothed the same way (high inside textures, low along clean edges that
+    mean shift resolved).
+
+    Parameters
+    ----------
+    points : (H, W, 2 + C) float32 ndarray
+        Convergence points (x, y, range...).
+    lab : (H, W, C) float32 ndarray
+        The image in CIE Lab (or L alone).
+    colour_sigma : float, optional
+
+    Returns
+    -------
+    values : (H, W, C + 1) float32 ndarray
 
     Examples
     --------
     >>> import numpy as np
-    >>> contrast_factor(np.full((4, 4), 1.21 * CONTRAST_REFERENCE))
-    1.1
-    >>> contrast_factor(np.full((4, 4), 4 * CONTRAST_REFERENCE))
-    1.5
-    >>> contrast_factor(np.zeros((4, 4))), contrast_factor(np.zeros((4, 4)), 0.0)
-    (0.6666666666666666, 1.0)
+    >>> lab = np.zeros((4, 4, 3), np.float32); points = np.zeros((4, 4, 5), np.float32)
+    >>> points[..., 2] = 3.0
+    >>> region_features(points, lab).shape, float(region_features(points, lab)[0, 0, 3])
+    ((4, 4, 4), 3.0)
     """
-    if exponent == 0:
-        return 1.0
-    ratio = float(np.mean(edge_map)) / CONTRAST_REFERENCE
-    return float(np.clip(max(ratio, 1e-12) ** exponent, 2.0 / 3.0, 1.5))
+    residual = np.sqrt(((lab - points[..., 2:]) ** 2).sum(axis=-1, keepdims=True))
+    return np.concatenate([smooth(lab, colour_sigma), smooth(residual, colour_sigma)],
+                          axis=-1)
 
 
 def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
-                 colour_sigma=COLOUR_SIGMA, edge_sigma=EDGE_SIGMA, edge_weight=EDGE_WEIGHT,
-                 edge_power=EDGE_POWER, texture_weight=TEXTURE_WEIGHT,
-                 internal_offset=INTERNAL_OFFSET, contrast_exponent=CONTRAST_EXPONENT):
+                 colour_sigma=COLOUR_SIGMA, edge_sigma=EDGE_SIGMA,
+                 grouping=GROUPING_FRACTION, coefficients=None):
     """Convergence points -> region labels, sizes and modes (steps 1-2).
 
     Parameters
@@ -225,18 +217,22 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
     lab : (H, W, C) float32 ndarray
         The image in CIE Lab (or L alone), for region colours and boundary contrast.
     range_bandwidth : float
-        h_r (Lab units): neighbours whose modes are closer than h_r / 2 are grouped.
+        h_r (Lab units): neighbours whose modes are closer than ``grouping * h_r``
+        are grouped.
     min_size : int
         Smallest region kept, in pixels.
     merge_threshold : float
-        Largest merging cost (Lab units) accepted between regions of at least
-        `min_size` pixels, for an image of typical contrast (see
-        :func:`contrast_factor`); 0 keeps the groups of step 1 apart except for
-        pruning.
-    colour_sigma, edge_sigma, edge_weight, edge_power, texture_weight : float, optional
-    internal_offset : float or None, optional
-    contrast_exponent : float, optional
-        The merging cost's terms (see the module constants).
+        Largest probability, in [0, 1], that two adjacent regions of at least
+        `min_size` pixels belong to different objects at which they are still
+        merged (:func:`segment.merging.merge_regions`); 0 keeps the groups of step 1
+        apart except for pruning.
+    colour_sigma, edge_sigma : float, optional
+        Gaussian sigmas (pixels) of the image whose region means are compared and of
+        the image whose gradient measures boundary contrast.
+    grouping : float, optional
+        Grouping threshold, as a fraction of h_r.
+    coefficients : sequence of float, optional
+        The merging cost's coefficients (:data:`segment.merging.MERGE_COEFFICIENTS`).
 
     Returns
     -------
@@ -251,31 +247,22 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
     >>> import numpy as np
     >>> pts = np.zeros((3, 6, 3), np.float32); pts[..., 0] = np.arange(6)
     >>> pts[:, 3:, 2] = 40
-    >>> labels, sizes, modes = form_regions(pts, pts[..., 2:], 6.5, 2, 8.0)
+    >>> labels, sizes, modes = form_regions(pts, pts[..., 2:], 6.5, 2, 0.5)
     >>> labels[0].tolist(), sizes.tolist(), modes.ravel().tolist()
     ([0, 0, 0, 1, 1, 1], [9, 9], [0.0, 40.0])
     """
     from .merging import merge_regions
 
-    labels, n = group_modes(points, 0.5 * range_bandwidth)
+    labels, n = group_modes(points, grouping * range_bandwidth)
     if n > 1 and (merge_threshold > 0 or min_size > 1):
-        edge_map = gradient_magnitude(lab, edge_sigma)
-        merge_threshold = merge_threshold * contrast_factor(edge_map, contrast_exponent)
-        values = smooth(lab, colour_sigma)
-        if texture_weight > 0:
-            residual = np.sqrt(((lab - points[..., 2:]) ** 2).sum(axis=-1, keepdims=True))
-            texture = smooth(residual, colour_sigma)
-            values = np.concatenate([values, texture_weight * texture], axis=-1)
         labels, n = merge_regions(
             labels,
-            values,
+            region_features(points, lab, colour_sigma),
             n,
-            edge_map=edge_map,
+            edge_map=gradient_magnitude(lab, edge_sigma),
             threshold=merge_threshold,
-            edge_weight=edge_weight,
-            edge_power=edge_power,
             min_size=min_size,
-            internal_offset=internal_offset,
+            coefficients=coefficients,
         )
     sizes, modes = region_means(labels, points[..., 2:], n)
     return labels, sizes, modes.astype(np.float32)

@@ -23,7 +23,7 @@ DEFAULTS = {
     "spatial_bandwidth": 10.0,
     "range_bandwidth": None,
     "min_size": None,
-    "merge_threshold": 16.0,
+    "merge_threshold": 0.44,
 }
 
 #: Fraction of the image area below which a region is pruned when ``min_size=None``.
@@ -171,6 +171,15 @@ def _check_real(name, value, *, zero_ok=False, none_ok=False):
     return float(value)
 
 
+def _check_unit(name, value):
+    """A real number in [0, 1], as float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in [0, 1]; got {value!r}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}")
+    return float(value)
+
+
 def _check_int(name, value, lowest):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer >= {lowest}; got {value!r}")
@@ -228,10 +237,12 @@ def segment(
     """Segment an image by mean shift in the joint spatial-colour domain.
 
     Every pixel becomes a joint vector (x, y, L, a, b); each vector climbs to a mode
-    of the joint density; connected pixels whose modes are closer than h_r / 2 form
-    regions; adjacent regions are then fused, most similar pair first, while their
-    colour difference plus boundary contrast stays below `merge_threshold`, and
-    regions smaller than `min_size` are merged into their most similar neighbour.
+    of the joint density; connected pixels whose modes are closer than 0.35 h_r form
+    regions; adjacent regions are then fused, most similar pair first, while a
+    logistic model of their colours, textures, boundary contrast and sizes gives
+    them a probability of belonging to different objects of at most
+    `merge_threshold`, and regions smaller than `min_size` are merged into their
+    most similar neighbour.
 
     Parameters
     ----------
@@ -254,16 +265,16 @@ def segment(
         ``None`` (default) uses 0.6 % of the image area, at least 20 pixels
         (926 pixels on a 481x321 image); 0 or 1 keeps every region.
     merge_threshold : float, optional
-        How dissimilar two adjacent regions may be and still be merged: the cost of
-        a pair is the distance of their mean colours (CIE Lab, on the image smoothed
-        with sigma 4 px) and texture energies (6x the smoothed distance of the
-        pixels from their mean shift modes), plus twice the mean colour gradient
-        along their common boundary, weighed against the gradient inside the two
-        regions. The threshold applies to a photograph of typical contrast and is
-        scaled by the square root of the image's mean gradient over that, within
-        2/3-3/2 (:func:`segment.regions.contrast_factor`). Increase it for fewer,
-        larger regions; 0 stops after grouping the mean shift modes (and pruning
-        regions smaller than `min_size`).
+        In [0, 1]: adjacent regions are merged, most similar pair first, while the
+        estimated probability that they belong to different objects is at most this.
+        The estimate is a logistic model, fitted on the BSDS500 train images, of the
+        difference of their mean colours (CIE Lab, on the image smoothed with sigma
+        4 px) and texture energies (the smoothed distance of the pixels from their
+        mean shift modes), the colour gradient along their common boundary weighed
+        against the gradient inside them, and their sizes
+        (:mod:`segment.merging`). Increase it for fewer, larger regions; 0 stops
+        after grouping the mean shift modes (and pruning regions smaller than
+        `min_size`), 1 merges everything.
     kernel : {'flat', 'gaussian'}, optional
         Window weighting: 'flat' (uniform, the shadow of the Epanechnikov kernel)
         or 'gaussian' (``exp(-2 d²)`` of the normalised joint distance d, truncated
@@ -304,8 +315,8 @@ def segment(
     -----
     Cost: O(N · (2 h_s + 1)² · iterations) for N pixels with ``method='exact'``;
     the fast method runs it on the image averaged over f x f blocks (f = round(h_s / 5))
-    with h_s / f, about f⁴ times less, then assigns each pixel by colour. Region merging is O(E log E) in the number E of
-    adjacent region pairs. Memory: about 110 bytes per pixel at the peak (a whole
+    with h_s / f, about f⁴ times less, then assigns each pixel by colour. Region
+    merging is O(E log E) in the number E of adjacent region pairs. Memory: about 110 bytes per pixel at the peak (a whole
     process segmenting a 12-megapixel photo peaks at about 1.5 GB).
 
     References
@@ -333,7 +344,7 @@ def segment(
     range_bandwidth = _check_real("range_bandwidth", range_bandwidth, none_ok=True)
     if min_size is not None:
         min_size = _check_int("min_size", min_size, 0)
-    merge_threshold = _check_real("merge_threshold", merge_threshold, zero_ok=True)
+    merge_threshold = _check_unit("merge_threshold", merge_threshold)
     kernel = _check_choice("kernel", kernel, _KERNELS)
     method = _check_choice("method", method, _METHODS)
     max_iter = _check_int("max_iter", max_iter, 1)

@@ -84,6 +84,17 @@ def regions_cross(labels, truth):
     return [k for k in np.unique(labels) if np.unique(truth[labels == k]).size > 1]
 
 
+def misplaced_pixels(labels, truth):
+    """Pixels whose truth region is not the majority truth region of their label."""
+    labels = np.asarray(labels).ravel()
+    truth = np.asarray(truth).ravel()
+    wrong = 0
+    for k in np.unique(labels):
+        inside = truth[labels == k]
+        wrong += inside.size - np.bincount(inside).max()
+    return int(wrong)
+
+
 @pytest.fixture
 def quadrant_picture():
     """(image, truth): 48x64 four quadrants, noise, and a 15 L ramp across the image."""

@@ -3,15 +3,32 @@
 import numpy as np
 import pytest
 
-from segment.merging import boundary_edges, merge_regions
+from segment.merging import (FEATURES, MERGE_COEFFICIENTS, boundary_edges, merge_regions,
+                             pair_features)
 from segment.meanshift import coarse_factor, seek_modes
 from segment.regions import form_regions, group_modes, relabel_raster
 
 
 def strip(values):
-    """A 1-row label map with one region per value, and the values as a feature."""
+    """A 1-row label map with one region per value; the values as the one colour
+    channel, with a texture channel of zeros."""
     labels = np.arange(len(values))[None, :]
-    return labels, np.asarray(values, float)[None, :, None]
+    features = np.zeros((1, len(values), 2))
+    features[0, :, 0] = values
+    return labels, features
+
+
+def coefficients(intercept=0.0, **slopes):
+    """A coefficient vector for merge_regions: the intercept and the named slopes."""
+    coef = np.zeros(1 + len(FEATURES))
+    coef[0] = intercept
+    for name, value in slopes.items():
+        coef[1 + FEATURES.index(name)] = value
+    return coef
+
+
+# logit = -log(1 + d) gives P(different) = (1 + d) / (2 + d) for colour distance d
+BY_COLOUR = coefficients(log_colour=-1.0)
 
 
 def test_group_modes_joins_neighbours_closer_than_the_threshold():
@@ -51,27 +68,38 @@ def test_boundary_edges_count_pairs_and_sum_contrast():
 def test_most_similar_pair_merges_first_and_threshold_stops():
     labels, values = strip([0.0, 10.0, 14.0])
     flat = np.zeros(labels.shape)
-    merged, n = merge_regions(labels, values, 3, edge_map=flat, threshold=5.0)
-    assert merged.tolist() == [[0, 1, 1]] and n == 2
-    # after B and C merge their mean is 12: A is 12 away, above 11, below 13
-    assert merge_regions(labels, values, 3, edge_map=flat, threshold=11.0)[1] == 2
-    assert merge_regions(labels, values, 3, edge_map=flat, threshold=13.0)[1] == 1
+
+    def merged(threshold):
+        return merge_regions(labels, values, 3, edge_map=flat, threshold=threshold,
+                             coefficients=BY_COLOUR)
+
+    # B-C: d = 4, P = 5/6 = 0.833; A-B: d = 10, P = 11/12 = 0.917
+    out, n = merged(0.85)
+    assert out.tolist() == [[0, 1, 1]] and n == 2
+    # after B and C merge their mean is 12: A-BC has P = 13/14 = 0.929, no longer 0.917
+    assert merged(0.92)[1] == 2
+    assert merged(0.93)[1] == 1
+    assert merged(0.0)[1] == 3
 
 
 def test_boundary_contrast_keeps_regions_apart():
+    # logit = -log(1 + 4) - log(1 + g): P = 5/6 = 0.833 at g = 0, 55/56 = 0.982 at g = 10
     labels, values = strip([0.0, 4.0])
+    by_contrast = coefficients(log_colour=-1.0, log_contrast=-1.0)
     weak = np.zeros(labels.shape)
     strong = np.full(labels.shape, 10.0)
-    assert merge_regions(labels, values, 2, edge_map=weak, threshold=5.0)[1] == 1
-    assert merge_regions(labels, values, 2, edge_map=strong, threshold=5.0,
-                         edge_weight=1.0)[1] == 2
+    assert merge_regions(labels, values, 2, edge_map=weak, threshold=0.9,
+                         coefficients=by_contrast)[1] == 1
+    assert merge_regions(labels, values, 2, edge_map=strong, threshold=0.9,
+                         coefficients=by_contrast)[1] == 2
 
 
 def test_small_regions_merge_into_the_most_similar_neighbour_past_the_threshold():
     labels = np.array([[0, 0, 0, 1, 2, 2, 2]])
-    values = np.array([[0.0, 0.0, 0.0, 40.0, 100.0, 100.0, 100.0]])[..., None]
+    values = np.zeros((1, 7, 2))
+    values[0, :, 0] = [0.0, 0.0, 0.0, 40.0, 100.0, 100.0, 100.0]
     merged, n = merge_regions(labels, values, 3, edge_map=np.zeros(labels.shape),
-                              threshold=1.0, min_size=2)
+                              threshold=0.0, min_size=2, coefficients=BY_COLOUR)
     # the 1-pixel region (40) is closer to 0 than to 100
     assert merged.tolist() == [[0, 0, 0, 0, 1, 1, 1]] and n == 2
 
@@ -81,11 +109,22 @@ def test_merge_with_a_hub_region_bordering_many_fragments():
     # and absorb every fragment (min_size) while keeping the large region whole
     labels = np.zeros((3, 400), np.int64)
     labels[1, ::2] = np.arange(1, 201)
-    values = np.zeros(labels.shape + (1,))
+    values = np.zeros(labels.shape + (2,))
     values[1, ::2, 0] = np.linspace(30, 60, 200)
     merged, n = merge_regions(labels, values, 201, edge_map=np.zeros(labels.shape),
                               threshold=0.0, min_size=2)
     assert n == 1 and merged.max() == 0
+
+
+def test_merge_regions_checks_its_inputs():
+    labels, values = strip([0.0, 4.0])
+    flat = np.zeros(labels.shape)
+    with pytest.raises(ValueError, match="coefficients must hold"):
+        merge_regions(labels, values, 2, edge_map=flat, threshold=0.5, coefficients=[1.0])
+    with pytest.raises(ValueError, match="values must be"):
+        merge_regions(labels, values[..., :1], 2, edge_map=flat, threshold=0.5)
+    with pytest.raises(ValueError, match="edge_map must"):
+        merge_regions(labels, values, 2, edge_map=flat[:, :1], threshold=0.5)
 
 
 def test_form_regions_returns_consistent_sizes_and_modes():
@@ -93,7 +132,7 @@ def test_form_regions_returns_consistent_sizes_and_modes():
     points[..., 0], points[..., 1] = np.meshgrid(np.arange(8), np.arange(6))
     points[:, 4:, 2] = 60.0
     lab = points[..., 2:].copy()
-    labels, sizes, modes = form_regions(points, lab, 6.5, 2, 10.0)
+    labels, sizes, modes = form_regions(points, lab, 6.5, 2, 0.5)
     assert labels.dtype == np.int32 and sizes.tolist() == [24, 24]
     np.testing.assert_allclose(modes.ravel(), [0.0, 60.0])
 
@@ -120,21 +159,6 @@ def test_fast_path_finds_the_colours_of_clean_blocks():
     np.testing.assert_allclose(fast[..., 2:], exact[..., 2:], atol=0.5)
 
 
-def test_edge_power_weighs_strong_boundary_pixels_more():
-    # two regions of close colour whose boundary is weak except at one pixel pair:
-    # the mean gradient (power 1) lets them merge, the power mean of order 4 does not
-    labels = np.array([[0, 0, 1, 1]] * 4)
-    values = np.zeros(labels.shape + (1,))
-    values[:, 2:] = 2.0
-    edge_map = np.zeros(labels.shape)
-    edge_map[0, 1:3] = 8.0
-    common = dict(edge_map=edge_map, threshold=5.0, edge_weight=1.0)
-    # contrast: 1 strong pair (8) among 4 -> mean 2, power-4 mean 8 / 4**0.25 = 5.66
-    assert merge_regions(labels, values, 2, **common)[1] == 1
-    assert merge_regions(labels, values, 2, edge_power=4.0, **common)[1] == 2
-
-
-
 def two_blocks(interior_edge):
     """Two 12 x 12 regions 2 apart in value, a boundary of strength 4 between them,
     and `interior_edge` everywhere else in the edge map."""
@@ -147,38 +171,71 @@ def two_blocks(interior_edge):
     return labels, values, edge_map
 
 
-@pytest.mark.parametrize("threshold, smooth, plain, textured", [(5.0, 2, 2, 1), (7.0, 2, 1, 1)])
-def test_internal_offset_weighs_the_boundary_against_the_regions_interiors(
-        threshold, smooth, plain, textured):
-    # cost = 2 (values) + contrast 4 x (1 + c) / (c + interior edge), c = 2:
-    # smooth interiors (0): 2 + 6 = 8; no weighing: 2 + 4 = 6; textured (4): 2 + 2 = 4
-    def count(interior, offset):
-        labels, values, edge_map = two_blocks(interior)
-        return merge_regions(labels, values, 2, edge_map=edge_map, threshold=threshold,
-                             internal_offset=offset)[1]
-
-    assert count(0.0, 2.0) == smooth
-    assert count(0.0, None) == plain
-    assert count(4.0, 2.0) == textured
+def feature(features, name):
+    return features[:, FEATURES.index(name)]
 
 
-def test_internal_offset_must_be_positive():
+@pytest.mark.parametrize("interior, weighed", [(0.0, 6.0), (4.0, 2.0)])
+def test_boundary_contrast_is_weighed_against_the_interiors(interior, weighed):
+    # contrast 4 x (1 + 2) / (2 + interior): 6 over smooth interiors, 2 in a texture
+    labels, values, edge_map = two_blocks(interior)
+    colour = np.zeros(labels.shape + (2,))
+    colour[..., 0] = values[..., 0]
+    edges, f = pair_features(labels, colour, 2, edge_map=edge_map)
+    assert edges.tolist() == [[0, 1]]
+    np.testing.assert_allclose(np.expm1(feature(f, "log_contrast")), [4.0])
+    np.testing.assert_allclose(np.expm1(feature(f, "log_weighed_contrast")), [weighed])
+    np.testing.assert_allclose(np.expm1(feature(f, "log_interior")), [interior])
+    assert feature(f, "has_interior").tolist() == [1.0]
+    np.testing.assert_allclose(np.expm1(feature(f, "log_colour")), [2.0])
+    # sizes are fractions of the image, the boundary of its square root
+    np.testing.assert_allclose(np.exp(feature(f, "log_smaller_fraction")), [0.5])
+    np.testing.assert_allclose(np.exp(feature(f, "log_boundary_fraction")),
+                               [12 / np.sqrt(12 * 24)])
+
+
+def test_a_fragment_without_interior_keeps_the_plain_contrast():
     labels, values, edge_map = two_blocks(0.0)
-    with pytest.raises(ValueError, match="internal_offset"):
-        merge_regions(labels, values, 2, edge_map=edge_map, threshold=1.0, internal_offset=0.0)
+    labels[:, :9] = 2  # region 0 is now 3 columns wide: no pixel 3 px from a border
+    colour = np.zeros(labels.shape + (2,))
+    edges, f = pair_features(labels, colour, 3, edge_map=edge_map)
+    row = edges.tolist().index([0, 1])
+    assert feature(f, "has_interior")[row] == 0.0
+    assert feature(f, "log_weighed_contrast")[row] == feature(f, "log_contrast")[row]
 
 
-def test_merge_threshold_is_scaled_by_the_contrast_factor(blob_picture):
-    from segment.features import gradient_magnitude, lab_lattice
-    from segment.regions import EDGE_SIGMA, contrast_factor
+def test_pair_features_take_interiors_from_the_groups_merged():
+    # two regions of 20 columns, each merged from two groups of 10: the pixels along
+    # the groups' common border (edge strength 5) are not interior to the groups,
+    # as while merging, though they are to the regions
+    labels = np.zeros((12, 40), np.int64)
+    labels[:, 20:] = 1
+    groups = np.arange(40)[None, :].repeat(12, axis=0) // 10
+    edge_map = np.ones(labels.shape)
+    edge_map[:, [9, 10, 29, 30]] = 5.0
+    colour = np.zeros(labels.shape + (2,))
+    _, from_groups = pair_features(labels, colour, 2, edge_map=edge_map, groups=groups)
+    _, own = pair_features(labels, colour, 2, edge_map=edge_map)
+    np.testing.assert_allclose(feature(from_groups, "log_interior"), [np.log1p(1.0)])
+    assert feature(own, "log_interior")[0] > np.log1p(1.0)
 
-    image, _ = blob_picture
-    lab = lab_lattice(image)
-    points = seek_modes(lab, 10.0, 7.0)
-    factor = contrast_factor(gradient_magnitude(lab, EDGE_SIGMA))
-    assert factor != 1.0
-    for threshold in (10.0, 30.0, 60.0):
-        scaled, _, _ = form_regions(points, lab, 7.0, 20, threshold)
-        explicit, _, _ = form_regions(points, lab, 7.0, 20, threshold * factor,
-                                      contrast_exponent=0.0)
-        np.testing.assert_array_equal(scaled, explicit)
+
+def test_default_cost_grows_with_colour_texture_and_contrast_differences():
+    """The fitted model must stay monotone far outside the photographs it was fitted
+    on: a larger difference of colour, texture or boundary contrast never makes two
+    regions more likely to be merged."""
+    labels = np.zeros((40, 80), np.int64)
+    labels[:, 40:] = 1
+    coef = np.asarray(MERGE_COEFFICIENTS)
+
+    def logit(lightness=0.0, chroma=0.0, texture=0.0, contrast=0.0):
+        values = np.zeros(labels.shape + (4,))
+        values[:, 40:] = (lightness, chroma, 0.0, texture)
+        edge_map = np.ones(labels.shape)
+        edge_map[:, 39:41] = contrast
+        _, f = pair_features(labels, values, 2, edge_map=edge_map)
+        return coef[0] + f[0] @ coef[1:]
+
+    for name in ("lightness", "chroma", "texture", "contrast"):
+        scores = [logit(**{name: v}) for v in (0.0, 2.0, 10.0, 50.0, 200.0, 1000.0)]
+        assert np.all(np.diff(scores) < 0), (name, scores)

@@ -3,7 +3,7 @@ the result contract and validation."""
 
 import numpy as np
 import pytest
-from conftest import TRUTH_LAB, blobs, quadrants, regions_cross, synthetic_image
+from conftest import TRUTH_LAB, blobs, misplaced_pixels, quadrants, regions_cross, synthetic_image
 from sklearn.metrics import adjusted_rand_score
 
 from segment import DEFAULTS, Segmentation, segment
@@ -57,7 +57,12 @@ def test_lightness_ramp_across_the_whole_background_does_not_split_it(method, ke
     truth = blobs(60, 80)
     image = synthetic_image(truth, noise=3.0, ramp=15.0, seed=0)
     result = segment(image, method=method, kernel=kernel)
-    assert regions_cross(result.labels, truth) == []
+    if method == "exact":
+        assert regions_cross(result.labels, truth) == []
+    else:
+        # the fast path assigns boundary pixels from a coarse lattice: a pixel or
+        # two of a blob's outline may go to the neighbouring region
+        assert misplaced_pixels(result.labels, truth) <= 2
     extents = []
     for k in range(result.n_regions):
         rows, cols = np.nonzero(result.labels == k)
@@ -341,9 +346,9 @@ def test_min_size(min_size):
     truth = quadrants(40, 48)
     image = synthetic_image(truth, noise=14.0, seed=9)
     # small bandwidths so that, unpruned, the noise leaves many tiny regions
-    unpruned = segment(image, 3, 4.0, 0, method="exact")
+    unpruned = segment(image, 3, 4.0, 0, merge_threshold=0, method="exact")
     assert unpruned.sizes.min() < min_size
-    result = segment(image, 3, 4.0, min_size, method="exact")
+    result = segment(image, 3, 4.0, min_size, merge_threshold=0, method="exact")
     assert result.sizes.min() >= min_size
     assert result.sizes.sum() == image.shape[0] * image.shape[1]
     assert result.n_regions < unpruned.n_regions
@@ -351,8 +356,8 @@ def test_min_size(min_size):
 
 def test_min_size_zero_and_one_keep_every_region():
     image = synthetic_image(quadrants(24, 32), noise=14.0, seed=10)
-    zero = segment(image, 3, 4.0, 0, method="exact")
-    one = segment(image, 3, 4.0, 1, method="exact")
+    zero = segment(image, 3, 4.0, 0, merge_threshold=0, method="exact")
+    one = segment(image, 3, 4.0, 1, merge_threshold=0, method="exact")
     np.testing.assert_array_equal(zero.labels, one.labels)
     assert zero.sizes.min() == 1  # the noise does leave single pixels
 
@@ -428,15 +433,15 @@ def test_bad_iteration_parameters():
         segment(GOOD, tol=0)
 
 
-@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf")])
+@pytest.mark.parametrize("value", [-1.0, 1.5, 16.0, float("nan"), float("inf")])
 def test_bad_merge_threshold(value):
     with pytest.raises(ValueError,
-                       match=r"merge_threshold must be a non-negative finite number; got"):
+                       match=r"merge_threshold must be a number in \[0, 1\]; got"):
         segment(GOOD, merge_threshold=value)
 
 
 def test_merge_threshold_of_wrong_type():
-    with pytest.raises(TypeError, match=r"merge_threshold must be a non-negative number; got"):
+    with pytest.raises(TypeError, match=r"merge_threshold must be a number in \[0, 1\]; got"):
         segment(GOOD, merge_threshold="17")
 
 
