@@ -53,13 +53,12 @@ def initial_coefficients():
 
 def same_segment_probability(labels, n, edges, sizes, humans):
     """For each pair (a, b): the mean over humans of P(random a-pixel and b-pixel share
-    a human segment)."""
+    a human segment); `humans` are flat label arrays numbered 0..m-1."""
     flat = labels.ravel()
     p = np.zeros(len(edges))
-    for human in humans:
-        _, h = np.unique(human, return_inverse=True)
+    for h in humans:
         table = np.zeros((n, h.max() + 1))
-        np.add.at(table, (flat, h.ravel()), 1.0)
+        np.add.at(table, (flat, h), 1.0)
         a, b = edges[:, 0], edges[:, 1]
         p += (table[a] * table[b]).sum(axis=1) / (sizes[a] * sizes[b])
     return p / len(humans)
@@ -79,7 +78,8 @@ def image_samples(task):
 
     root = Path(bsds)
     lab = lab_lattice(read_image(root / "images" / split / f"{image_id}.jpg"))
-    humans, _ = load_bsds_ground_truth(root / "groundTruth" / split / f"{image_id}.mat")
+    segmentations, _ = load_bsds_ground_truth(root / "groundTruth" / split / f"{image_id}.mat")
+    humans = [np.unique(s, return_inverse=True)[1].ravel() for s in segmentations]
     h_r = estimate_range_bandwidth(lab)
     points = seek_modes(lab, DEFAULTS["spatial_bandwidth"], h_r)
     groups, n_groups = group_modes(points, GROUPING_FRACTION * h_r)

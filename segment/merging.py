@@ -11,9 +11,9 @@ over the pair features :data:`FEATURES`, all computed from running sums so that 
 merge updates them in O(1):
 
 - the difference of the regions' mean colours (CIE Lab of a lightly smoothed image:
-  the whole distance, lightness alone, chroma alone, and their logarithms) and of
-  their mean *texture energy* (the last channel of ``values``), and a joint
-  distance of the two, ``sqrt(colour² + (6 texture)²)``;
+  the whole distance, lightness alone, chroma alone) and of their mean *texture
+  energy* (the last channel of ``values``), a joint distance of the two,
+  ``sqrt(colour² + (6 texture)²)``, and the mean texture energy itself;
 - the boundary contrast: the mean of an edge map over the pixel pairs of their
   common boundary, as it is and weighed against the edge map inside the two regions,
   ``contrast * 3 / (2 + interior)``, so that a faint edge between smooth regions
@@ -21,6 +21,8 @@ merge updates them in O(1):
   than 3 pixels from another region of the initial partition, so that the blurred
   edge itself does not count; a fragment with no interior keeps the plain contrast);
 - the sizes of the two regions and the length of their boundary.
+
+Every difference, contrast and texture energy enters as log(1 + x).
 
 The coefficients :data:`MERGE_COEFFICIENTS` were fitted by logistic regression
 (``benchmarks/fit_merging.py``) on pairs of adjacent regions met while merging the
@@ -332,7 +334,7 @@ def _interior_sums(labels, edge_map, n, margin=INTERIOR_MARGIN):
             np.bincount(flat, minlength=n).astype(np.float64))
 
 
-def _check_inputs(labels, values, n, edge_map, coefficients):
+def _check_inputs(labels, values, edge_map, coefficients):
     labels = np.asarray(labels)
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 3 or values.shape[:2] != labels.shape or values.shape[2] < 2:
@@ -392,7 +394,7 @@ def pair_features(labels, values, n, *, edge_map, groups=None):
     >>> edges.tolist(), float(np.expm1(f[0, FEATURES.index("log_colour")]))
     ([[0, 1]], 3.0)
     """
-    labels, values, _ = _check_inputs(labels, values, n, edge_map, None)
+    labels, values, _ = _check_inputs(labels, values, edge_map, None)
     edges, length, contrast = boundary_edges(labels, edge_map)
     sizes, means = _region_sums(labels, values, n)
     if groups is None:
@@ -457,7 +459,7 @@ def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coeffic
     """
     from .regions import relabel_raster
 
-    labels, values, coef = _check_inputs(labels, values, n, edge_map, coefficients)
+    labels, values, coef = _check_inputs(labels, values, edge_map, coefficients)
     edges, length, contrast = boundary_edges(labels, edge_map)
     sizes, means = _region_sums(labels, values, n)
     inner, count = _interior_sums(labels, edge_map, n)
