@@ -19,7 +19,7 @@ from ._version import __version__
 DEFAULT_SPATIAL = 10.0
 DEFAULT_RANGE = None
 DEFAULT_MIN_SIZE = None
-DEFAULT_MERGE = 0.44
+DEFAULT_MERGE = 0.47
 
 
 class _OneLineErrors(click.Group):
@@ -90,7 +90,7 @@ def segmentation_options(func):
                      show_default="auto: from the image's colour spread, about 3.5-14",
                      help="Range bandwidth h_r, in CIE Lab units, or 'auto'."),
         click.option("-m", "--min-size", type=int, default=DEFAULT_MIN_SIZE,
-                     show_default="0.6% of the image, at least 20",
+                     show_default="0.3% of the image, at least 20",
                      help="Smallest region kept, in pixels."),
         click.option("-t", "--merge-threshold", type=click.FloatRange(0.0, 1.0),
                      default=DEFAULT_MERGE, show_default=True,

@@ -72,21 +72,21 @@ INTERIOR_MARGIN = 3
 #: the probability that two adjacent regions belong to one object; fitted by
 #: ``benchmarks/fit_merging.py`` on the BSDS500 train images.
 MERGE_COEFFICIENTS = (
-    +1.0093,  # intercept
-    -0.692307,  # log_colour
-    +0.564361,  # log_lightness
-    -0.41207,  # log_chroma
-    -1.03559,  # log_texture
-    -0.507613,  # log_joint
-    -2.43327,  # log_contrast
-    +0.041291,  # log_weighed_contrast
-    +1.02087,  # log_interior
-    +1.11613,  # has_interior
-    -0.478843,  # log_smaller_fraction
-    -0.757479,  # log_larger_fraction
-    +0.153956,  # log_boundary_fraction
-    +0.0428932,  # boundary_over_sqrt_smaller_size
-    +0.49869,  # log_mean_texture
+    +1.41197,  # intercept
+    -0.592902,  # log_colour
+    +0.496344,  # log_lightness
+    -0.415741,  # log_chroma
+    -0.992786,  # log_texture
+    -0.529147,  # log_joint
+    -1.78024,  # log_contrast
+    -0.550832,  # log_weighed_contrast
+    +0.694305,  # log_interior
+    +0.730893,  # has_interior
+    -0.447032,  # log_smaller_fraction
+    -0.730734,  # log_larger_fraction
+    +0.177924,  # log_boundary_fraction
+    +0.0401566,  # boundary_over_sqrt_smaller_size
+    +0.617551,  # log_mean_texture
 )
 
 

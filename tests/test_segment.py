@@ -263,9 +263,9 @@ def test_result_contract(blob_picture, method):
     # range_bandwidth=None (the default) resolves to the image's automatic h_r
     assert DEFAULTS["range_bandwidth"] is None
     assert result.parameters["range_bandwidth"] == estimate_range_bandwidth(lab_lattice(image))
-    # min_size=None (the default) resolves to 0.6 % of the area, at least 20 pixels
+    # min_size=None (the default) resolves to 0.3 % of the area, at least 20 pixels
     assert DEFAULTS["min_size"] is None
-    assert result.parameters["min_size"] == max(20, round(0.006 * labels.size))
+    assert result.parameters["min_size"] == max(20, round(0.003 * labels.size))
     assert result.parameters["merge_threshold"] == DEFAULTS["merge_threshold"]
 
 
