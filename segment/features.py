@@ -257,9 +257,15 @@ def gradient_magnitude(lab, sigma):
     import cv2
 
     src = smooth(lab, sigma) if sigma > 0 else np.ascontiguousarray(lab, dtype=np.float32)
-    gx = cv2.Sobel(src, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REFLECT) / 8.0
-    gy = cv2.Sobel(src, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REFLECT) / 8.0
-    g2 = gx * gx + gy * gy
-    if g2.ndim == 3:
-        g2 = g2.sum(axis=-1)
-    return np.sqrt(g2)
+    if src.ndim == 2:
+        src = src[..., None]
+    # one channel and one derivative at a time: four (H, W) float32 temporaries
+    g2 = np.zeros(src.shape[:2], np.float32)
+    for k in range(src.shape[2]):
+        channel = np.ascontiguousarray(src[..., k])
+        for dx, dy in ((1, 0), (0, 1)):
+            d = cv2.Sobel(channel, cv2.CV_32F, dx, dy, ksize=3, scale=0.125,
+                          borderType=cv2.BORDER_REFLECT)
+            np.multiply(d, d, out=d)
+            g2 += d
+    return np.sqrt(g2, out=g2)

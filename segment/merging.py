@@ -118,7 +118,7 @@ def boundary_edges(labels, edge_map):
     ([[0, 1]], [1.0], [3.0])
     """
     labels = np.asarray(labels)
-    edge_map = np.asarray(edge_map, dtype=np.float64)
+    edge_map = np.asarray(edge_map)
     n = int(labels.max()) + 1 if labels.size else 0
     keys, strengths = [], []
     for sl_a, sl_b in (
@@ -133,7 +133,8 @@ def boundary_edges(labels, edge_map):
         u = a[diff].astype(np.int64)
         v = b[diff].astype(np.int64)
         keys.append(np.minimum(u, v) * n + np.maximum(u, v))
-        strengths.append(0.5 * (edge_map[sl_a][diff] + edge_map[sl_b][diff]))
+        strengths.append(0.5 * (edge_map[sl_a][diff].astype(np.float64)
+                                + edge_map[sl_b][diff]))
     if not keys:
         empty = np.empty(0, np.float64)
         return np.empty((0, 2), np.int64), empty, empty.copy()
@@ -329,14 +330,16 @@ def _interior_sums(labels, edge_map, n, margin=INTERIOR_MARGIN):
     distance = cv2.distanceTransform((~border).astype(np.uint8), cv2.DIST_C, 3)
     inside = (distance > margin).ravel()
     flat = labels.ravel()[inside]
-    weights = np.asarray(edge_map, np.float64).ravel()[inside]
+    weights = np.asarray(edge_map).ravel()[inside].astype(np.float64)
     return (np.bincount(flat, weights=weights, minlength=n),
             np.bincount(flat, minlength=n).astype(np.float64))
 
 
 def _check_inputs(labels, values, edge_map, coefficients):
     labels = np.asarray(labels)
-    values = np.asarray(values, dtype=np.float64)
+    values = np.asarray(values)
+    if values.dtype != np.float32:  # float32 stays: the region sums are float64 anyway
+        values = values.astype(np.float64)
     if values.ndim != 3 or values.shape[:2] != labels.shape or values.shape[2] < 2:
         raise ValueError("values must be (H, W, C) with C >= 2 (colour channels, then "
                          f"texture energy) over labels of shape {labels.shape}; "
