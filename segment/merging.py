@@ -399,7 +399,7 @@ def pair_features(labels, values, n, *, edge_map, groups=None):
     """
     labels, values, _ = _check_inputs(labels, values, edge_map, None)
     edges, length, contrast = boundary_edges(labels, edge_map)
-    sizes, means = _region_sums(labels, values, n)
+    sizes, sums = _region_sums(labels, values, n)
     if groups is None:
         inner, count = _interior_sums(labels, edge_map, n)
     else:
@@ -409,16 +409,18 @@ def pair_features(labels, values, n, *, edge_map, groups=None):
         g_inner, g_count = _interior_sums(groups, edge_map, region_of.size)
         inner = np.bincount(region_of, weights=g_inner, minlength=n)
         count = np.bincount(region_of, weights=g_count, minlength=n)
-    features = _all_features(edges, length, contrast, sizes, means * sizes[:, None], inner,
-                             count, float(labels.size), len(FEATURES))
+    features = _all_features(edges, length, contrast, sizes, sums, inner, count,
+                             float(labels.size), len(FEATURES))
     return edges, features
 
 
 def _region_sums(labels, values, n):
+    """Pixel counts and summed `values` of every region, both float64."""
     from .regions import region_means
 
     sizes, means = region_means(labels, values, n)
-    return sizes.astype(np.float64), means
+    sizes = sizes.astype(np.float64)
+    return sizes, means * sizes[:, None]
 
 
 def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coefficients=None):
@@ -464,10 +466,10 @@ def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coeffic
 
     labels, values, coef = _check_inputs(labels, values, edge_map, coefficients)
     edges, length, contrast = boundary_edges(labels, edge_map)
-    sizes, means = _region_sums(labels, values, n)
+    sizes, sums = _region_sums(labels, values, n)
     inner, count = _interior_sums(labels, edge_map, n)
     parent = _merge(
-        n, edges, length, contrast, sizes, means * sizes[:, None], float(threshold),
+        n, edges, length, contrast, sizes, sums, float(threshold),
         float(min_size), inner, count, float(labels.size), coef,
     )
     roots = np.empty_like(parent)
