@@ -60,7 +60,7 @@ def test_lightness_ramp_across_the_whole_background_does_not_split_it(method, ke
     if method == "exact":
         assert regions_cross(result.labels, truth) == []
     else:
-        # the fast path assigns boundary pixels from a coarse lattice: a pixel or
+        # the fast path assigns boundary pixels from nearby seeds: a pixel or
         # two of a blob's outline may go to the neighbouring region
         assert misplaced_pixels(result.labels, truth) <= 2
     extents = []
