@@ -140,3 +140,34 @@ def test_grey_layout():
     assert points[..., 0].min() >= 0 and points[..., 0].max() <= 24
     assert points[..., 1].min() >= 0 and points[..., 1].max() <= 5
     assert lab.min() <= points[..., 2].min() and points[..., 2].max() <= lab.max()
+
+
+@pytest.mark.parametrize("factor", [2, 3])
+def test_fast_path_seeds_follow_the_exact_path(factor):
+    """The fast path's seeds (one pixel per factor x factor block, at its centre) run the
+    exact iteration on the full-resolution image, so their modes are the exact path's;
+    every other pixel takes the mode of the seed of the closest colour among the 3 x 3
+    blocks around its own."""
+    lab = tiny_lab((23, 31), noise=10, seed=0, grey=False)  # sizes not multiples of 2, 3
+    h_s, h_r = 10.0, 8.0
+    fast = seek_modes(lab, h_s, h_r, method="fast", factor=factor)
+    exact = seek_modes(lab, h_s, h_r, method="exact")
+    height, width = lab.shape[:2]
+    rows = np.minimum(np.arange(-(-height // factor)) * factor + factor // 2, height - 1)
+    cols = np.minimum(np.arange(-(-width // factor)) * factor + factor // 2, width - 1)
+    np.testing.assert_allclose(fast[np.ix_(rows, cols)], exact[np.ix_(rows, cols)], atol=1e-3)
+    # the assignment rule, pixel by pixel, in plain Python
+    seed_modes = exact[np.ix_(rows, cols)]
+    for row in range(height):
+        for col in range(width):
+            ci0 = min(rows.size - 1, row // factor)
+            cj0 = min(cols.size - 1, col // factor)
+            candidates = [(ci, cj) for ci in range(max(0, ci0 - 1), min(rows.size, ci0 + 2))
+                          for cj in range(max(0, cj0 - 1), min(cols.size, cj0 + 2))]
+            colour_gap = [np.sum((lab[row, col] - lab[rows[ci], cols[cj]]) ** 2)
+                          for ci, cj in candidates]
+            best = candidates[int(np.argmin(colour_gap))]
+            np.testing.assert_allclose(fast[row, col], seed_modes[best], atol=1e-3,
+                                       err_msg=f"pixel {(row, col)}")
+    # the test image is not trivial: pixels really take different seeds' modes
+    assert len(np.unique(np.round(fast[..., 2], 3))) > 5
