@@ -165,25 +165,9 @@ def _start(planes, row, col, point):
 
 
 @njit(cache=True, parallel=True, fastmath=True)
-def _seek_exact(planes, colidx, width, hs, kernel, tol2, max_iter, out):
-    height = planes.shape[1]
-    nout = out.shape[2]
-    for row in prange(height):
-        point = np.empty(5, np.float32)
-        acc = np.zeros(5, np.float32)
-        for col in range(width):
-            _start(planes, row, col, point)
-            for _ in range(max_iter):
-                shift = _step(planes, colidx, width, hs, kernel, point, acc)
-                if shift < tol2:
-                    break
-            for k in range(nout):
-                out[row, col, k] = point[k]
-
-
-@njit(cache=True, parallel=True, fastmath=True)
-def _seek_seeds(planes, colidx, width, hs, kernel, tol2, max_iter, rows, cols, out):
-    """Exact mean shift from the seed pixels (rows[i], cols[j]) only."""
+def _seek_from(planes, colidx, width, hs, kernel, tol2, max_iter, rows, cols, out):
+    """Mean shift from the pixels (rows[i], cols[j]) into out[i, j]: every pixel for
+    ``exact``, the seeds for ``fast``."""
     nout = out.shape[2]
     for i in prange(rows.size):
         point = np.empty(5, np.float32)
@@ -319,21 +303,22 @@ def seek_modes(
         factor = 1
     tol2 = np.float32(tol * tol)
     planes = _padded_planes(lab, range_bandwidth)
+    colidx = np.arange(width + LANES, dtype=np.float32)
+    hs = np.float32(spatial_bandwidth)
     if factor == 1:
         out = np.empty((height, width, 2 + nch), np.float32)
-        colidx = np.arange(width + LANES, dtype=np.float32)
-        _seek_exact(planes, colidx, width, np.float32(spatial_bandwidth), kernel_id, tol2,
-                    int(max_iter), out)
+        _seek_from(planes, colidx, width, hs, kernel_id, tol2, int(max_iter),
+                   np.arange(height, dtype=np.int64), np.arange(width, dtype=np.int64), out)
     else:
         # one seed per factor x factor block, at its centre (clamped to the image)
         rows = np.minimum(np.arange(-(-height // factor)) * factor + factor // 2, height - 1)
         cols = np.minimum(np.arange(-(-width // factor)) * factor + factor // 2, width - 1)
-        colidx = np.arange(width + LANES, dtype=np.float32)
+        rows = rows.astype(np.int64)
+        cols = cols.astype(np.int64)
         seed_modes = np.empty((rows.size, cols.size, 2 + nch), np.float32)
-        _seek_seeds(planes, colidx, width, np.float32(spatial_bandwidth), kernel_id, tol2,
-                    int(max_iter), rows.astype(np.int64), cols.astype(np.int64), seed_modes)
+        _seek_from(planes, colidx, width, hs, kernel_id, tol2, int(max_iter), rows, cols,
+                   seed_modes)
         out = np.empty((height, width, 2 + nch), np.float32)
-        _assign_seed_modes(planes, rows.astype(np.int64), cols.astype(np.int64), factor,
-                           seed_modes, out)
+        _assign_seed_modes(planes, rows, cols, factor, seed_modes, out)
     out[..., 2:] *= np.float32(range_bandwidth)
     return out
