@@ -99,7 +99,9 @@ def segmentation_options(func):
         click.option("--kernel", type=click.Choice(["flat", "gaussian"]), default="flat",
                      show_default=True, help="Mean shift kernel."),
         click.option("--method", type=click.Choice(["fast", "exact"]), default="fast",
-                     show_default=True, help="Mode seeking: from seed pixels (one per f x f block) or from every pixel."),
+                     show_default=True,
+                     help="Mode seeking: from one seed pixel per f x f block, or from every "
+                          "pixel."),
     ]
     for option in reversed(options):
         func = option(func)

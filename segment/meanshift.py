@@ -311,10 +311,10 @@ def seek_modes(
                    np.arange(height, dtype=np.int64), np.arange(width, dtype=np.int64), out)
     else:
         # one seed per factor x factor block, at its centre (clamped to the image)
-        rows = np.minimum(np.arange(-(-height // factor)) * factor + factor // 2, height - 1)
-        cols = np.minimum(np.arange(-(-width // factor)) * factor + factor // 2, width - 1)
-        rows = rows.astype(np.int64)
-        cols = cols.astype(np.int64)
+        rows = np.minimum(np.arange(-(-height // factor), dtype=np.int64) * factor
+                          + factor // 2, height - 1)
+        cols = np.minimum(np.arange(-(-width // factor), dtype=np.int64) * factor
+                          + factor // 2, width - 1)
         seed_modes = np.empty((rows.size, cols.size, 2 + nch), np.float32)
         _seek_from(planes, colidx, width, hs, kernel_id, tol2, int(max_iter), rows, cols,
                    seed_modes)

@@ -316,9 +316,10 @@ def segment(
     -----
     Cost: O(N · (2 h_s + 1)² · iterations) for N pixels with ``method='exact'``;
     the fast method runs it from one pixel per f x f block (f = round(h_s / 5)), about
-    f² times less, then assigns each other pixel a nearby seed's mode by colour. Region
-    merging is O(E log E) in the number E of adjacent region pairs. Memory: about 90 bytes per pixel at the peak (a whole
-    process segmenting a 12-megapixel photo peaks at about 1.2 GB).
+    f² times less, then assigns each other pixel a nearby seed's mode by colour.
+    Region merging is O(E log E) in the number E of adjacent region pairs. Memory:
+    about 90 bytes per pixel at the peak (a whole process segmenting a 12-megapixel
+    photo peaks at about 1.2 GB).
 
     References
     ----------
