@@ -23,7 +23,7 @@ Labels are finally renumbered 0..n-1 in raster order of first appearance.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .features import gradient_magnitude, smooth
 from .unionfind import find
@@ -32,6 +32,7 @@ __all__ = [
     "group_modes",
     "relabel_raster",
     "region_means",
+    "region_sums",
     "region_features",
     "form_regions",
     "COLOUR_SIGMA",
@@ -152,6 +153,36 @@ def group_modes(points, range_threshold):
     return relabel_raster(roots.reshape(values.shape[:2]))
 
 
+@njit(cache=True)
+def _label_sums(flat, values, n):
+    """Pixel count (int64) and float64 sum of `values` (N, C) of each of `n` labels,
+    accumulated in pixel order (as :func:`numpy.bincount` does)."""
+    sizes = np.zeros(n, np.int64)
+    sums = np.zeros((n, values.shape[1]), np.float64)
+    for i in range(flat.size):
+        label = flat[i]
+        sizes[label] += 1
+        for k in range(values.shape[1]):
+            sums[label, k] += np.float64(values[i, k])
+    return sizes, sums
+
+
+def region_sums(labels, values, n):
+    """Pixel count (int64) and float64 sum of `values` (H, W, C) over each of the `n`
+    labels, in one pass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sizes, sums = region_sums(np.array([[0, 1, 1]]), np.array([[[1.], [2.], [4.]]]), 2)
+    >>> sizes.tolist(), sums.ravel().tolist()
+    ([1, 2], [1.0, 6.0])
+    """
+    flat = np.ascontiguousarray(labels).ravel()
+    vals = np.ascontiguousarray(values).reshape(flat.size, -1)
+    return _label_sums(flat, vals, int(n))
+
+
 def region_means(labels, values, n):
     """Pixel count and mean of `values` (H, W, C) over each of the `n` labels.
 
@@ -162,14 +193,26 @@ def region_means(labels, values, n):
     >>> sizes.tolist(), means.ravel().tolist()
     ([1, 2], [1.0, 3.0])
     """
-    flat = labels.ravel()
-    sizes = np.bincount(flat, minlength=n).astype(np.int64)
-    vals = values.reshape(flat.size, -1)
-    sums = np.stack(
-        [np.bincount(flat, weights=vals[:, k], minlength=n) for k in range(vals.shape[1])],
-        axis=1,
-    )
+    sizes, sums = region_sums(labels, values, n)
     return sizes, sums / np.maximum(sizes, 1)[:, None]
+
+
+@njit(cache=True, parallel=True)
+def _with_residual(points, lab):
+    """(H, W, C + 1) float32: the range values of `lab` and, last, every pixel's
+    distance from its mode's range values."""
+    height, width, nch = lab.shape
+    out = np.empty((height, width, nch + 1), np.float32)
+    for row in prange(height):
+        for col in range(width):
+            d = np.float32(0.0)
+            for k in range(nch):
+                v = lab[row, col, k]
+                out[row, col, k] = v
+                t = v - points[row, col, 2 + k]
+                d += t * t
+            out[row, col, nch] = np.sqrt(d)
+    return out
 
 
 def region_features(points, lab, colour_sigma=COLOUR_SIGMA):
@@ -200,9 +243,9 @@ def region_features(points, lab, colour_sigma=COLOUR_SIGMA):
     >>> region_features(points, lab).shape, float(region_features(points, lab)[0, 0, 3])
     ((4, 4, 4), 3.0)
     """
-    residual = np.sqrt(((lab - points[..., 2:]) ** 2).sum(axis=-1, keepdims=True))
-    return np.concatenate([smooth(lab, colour_sigma), smooth(residual, colour_sigma)],
-                          axis=-1)
+    stacked = _with_residual(np.ascontiguousarray(points, dtype=np.float32),
+                             np.ascontiguousarray(lab, dtype=np.float32))
+    return smooth(stacked, colour_sigma)
 
 
 def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
