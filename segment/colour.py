@@ -2,8 +2,10 @@
 
 The same formulas and constants as OpenCV's float ``COLOR_RGB2Lab`` (sRGB gamma,
 the Rec. 709 / sRGB primaries, D65 white 0.950456, 1, 1.088754, the CIE 0.008856
-break), computed in float32 without lookup tables, so that the first call costs
-nothing to set up (OpenCV builds its conversion tables on first use, about 0.1 s).
+break), computed in float32, so that the first call costs nothing to set up
+(OpenCV builds its conversion tables on first use, about 0.1 s). 8-bit input reads
+its 256 linearised levels from a table built by the same formula, which gives the
+same values as converting it to float first, in about half the time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,24 @@ def _f(t):
     return np.float32(7.787) * t + np.float32(16.0 / 116.0)
 
 
+@njit(cache=True, inline="always")
+def _store_lab(r, g, b, out, row, col):
+    """Linear RGB (r, g, b) -> CIE Lab into out[row, col] (L alone if it has 1 channel)."""
+    x = (np.float32(0.412453) * r + np.float32(0.357580) * g
+         + np.float32(0.180423) * b) / np.float32(0.950456)
+    y = np.float32(0.212671) * r + np.float32(0.715160) * g + np.float32(0.072169) * b
+    z = (np.float32(0.019334) * r + np.float32(0.119193) * g
+         + np.float32(0.950227) * b) / np.float32(1.088754)
+    fy = _f(y)
+    if y > np.float32(0.008856):
+        out[row, col, 0] = np.float32(116.0) * fy - np.float32(16.0)
+    else:
+        out[row, col, 0] = np.float32(903.3) * y
+    if out.shape[2] == 3:
+        out[row, col, 1] = np.float32(500.0) * (_f(x) - fy)
+        out[row, col, 2] = np.float32(200.0) * (fy - _f(z))
+
+
 @njit(cache=True, parallel=True)
 def _srgb_to_lab(rgb, out):
     height, width = rgb.shape[:2]
@@ -40,25 +60,39 @@ def _srgb_to_lab(rgb, out):
                 r = _linear(rgb[row, col, 0])
                 g = _linear(rgb[row, col, 1])
                 b = _linear(rgb[row, col, 2])
-            x = (np.float32(0.412453) * r + np.float32(0.357580) * g
-                 + np.float32(0.180423) * b) / np.float32(0.950456)
-            y = np.float32(0.212671) * r + np.float32(0.715160) * g + np.float32(0.072169) * b
-            z = (np.float32(0.019334) * r + np.float32(0.119193) * g
-                 + np.float32(0.950227) * b) / np.float32(1.088754)
-            fy = _f(y)
-            if y > np.float32(0.008856):
-                out[row, col, 0] = np.float32(116.0) * fy - np.float32(16.0)
+            _store_lab(r, g, b, out, row, col)
+
+
+@njit(cache=True)
+def _linear_table():
+    """_linear of every 8-bit level v / 255, as float32."""
+    table = np.empty(256, np.float32)
+    for v in range(256):
+        table[v] = _linear(np.float32(v) / np.float32(255.0))
+    return table
+
+
+@njit(cache=True, parallel=True)
+def _srgb8_to_lab(rgb, table, out):
+    height, width = rgb.shape[:2]
+    grey = rgb.shape[2] == 1
+    for row in prange(height):
+        for col in range(width):
+            if grey:
+                r = g = b = table[rgb[row, col, 0]]
             else:
-                out[row, col, 0] = np.float32(903.3) * y
-            if out.shape[2] == 3:
-                out[row, col, 1] = np.float32(500.0) * (_f(x) - fy)
-                out[row, col, 2] = np.float32(200.0) * (fy - _f(z))
+                r = table[rgb[row, col, 0]]
+                g = table[rgb[row, col, 1]]
+                b = table[rgb[row, col, 2]]
+            _store_lab(r, g, b, out, row, col)
 
 
 def srgb_to_lab(rgb):
-    """Convert (H, W, 3) sRGB, or (H, W, 1) grey, float32 in [0, 1] to CIE Lab.
+    """Convert (H, W, 3) sRGB, or (H, W, 1) grey, to CIE Lab.
 
-    Grey input gives (H, W, 1): the lightness L of the grey level.
+    `rgb` is float32 in [0, 1], or uint8 (read as value / 255, with the same
+    result as converting it to float first, through a 256-entry table of the
+    linearised levels). Grey input gives (H, W, 1): the lightness L of the grey level.
 
     Examples
     --------
@@ -66,7 +100,14 @@ def srgb_to_lab(rgb):
     >>> lab = srgb_to_lab(np.array([[[1.0, 1.0, 1.0], [1.0, 0.0, 0.0]]], np.float32))
     >>> [[round(float(v), 1) for v in pixel] for pixel in lab[0]]
     [[100.0, 0.0, 0.0], [53.2, 80.1, 67.2]]
+    >>> bool((srgb_to_lab(np.array([[[255, 0, 0]]], np.uint8)) == lab[:, 1:]).all())
+    True
     """
+    if getattr(rgb, "dtype", None) == np.uint8:
+        rgb = np.ascontiguousarray(rgb)
+        out = np.empty(rgb.shape[:2] + (1 if rgb.shape[2] == 1 else 3,), np.float32)
+        _srgb8_to_lab(rgb, _linear_table(), out)
+        return out
     rgb = np.ascontiguousarray(rgb, dtype=np.float32)
     out = np.empty(rgb.shape[:2] + (1 if rgb.shape[2] == 1 else 3,), np.float32)
     _srgb_to_lab(rgb, out)

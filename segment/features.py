@@ -32,37 +32,9 @@ def _dtype_error(dtype):
     )
 
 
-def as_float_rgb(image, *, channel_axis=-1):
-    """Validate an image and return it as float32 RGB (or grey) in [0, 1].
-
-    Parameters
-    ----------
-    image : array_like
-        (H, W) greyscale, or (H, W, 3) RGB, or (H, W, 4) RGBA with the channels on
-        `channel_axis`. uint8 is divided by 255, uint16 by 65535; floating point
-        images must already lie in [0, 1]. The alpha channel of RGBA is ignored.
-    channel_axis : int or None, optional
-        Axis of the colour channels. ``None`` means a greyscale (H, W) image.
-
-    Returns
-    -------
-    rgb : (H, W, C) float32 ndarray
-        C is 3 for colour input and 1 for greyscale input.
-
-    Raises
-    ------
-    TypeError
-        If the dtype is not uint8, uint16 or floating point.
-    ValueError
-        If the shape, the number of channels or the values are not acceptable.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rgb = as_float_rgb(np.full((2, 3, 3), 255, dtype=np.uint8))
-    >>> rgb.shape, rgb.dtype, float(rgb.max())
-    ((2, 3, 3), dtype('float32'), 1.0)
-    """
+def _channels_last(image, channel_axis):
+    """Validate an image's dtype and shape; return it as an (H, W, 1) or (H, W, 3)
+    view in its own dtype (alpha dropped)."""
     if not isinstance(image, np.ndarray):
         try:
             image = np.asarray(image)
@@ -115,6 +87,42 @@ def as_float_rgb(image, *, channel_axis=-1):
             f"image must have at least 2 pixels; got shape {image.shape[:2]}"
         )
 
+    return image
+
+
+def as_float_rgb(image, *, channel_axis=-1):
+    """Validate an image and return it as float32 RGB (or grey) in [0, 1].
+
+    Parameters
+    ----------
+    image : array_like
+        (H, W) greyscale, or (H, W, 3) RGB, or (H, W, 4) RGBA with the channels on
+        `channel_axis`. uint8 is divided by 255, uint16 by 65535; floating point
+        images must already lie in [0, 1]. The alpha channel of RGBA is ignored.
+    channel_axis : int or None, optional
+        Axis of the colour channels. ``None`` means a greyscale (H, W) image.
+
+    Returns
+    -------
+    rgb : (H, W, C) float32 ndarray
+        C is 3 for colour input and 1 for greyscale input.
+
+    Raises
+    ------
+    TypeError
+        If the dtype is not uint8, uint16 or floating point.
+    ValueError
+        If the shape, the number of channels or the values are not acceptable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rgb = as_float_rgb(np.full((2, 3, 3), 255, dtype=np.uint8))
+    >>> rgb.shape, rgb.dtype, float(rgb.max())
+    ((2, 3, 3), dtype('float32'), 1.0)
+    """
+    image = _channels_last(image, channel_axis)
+    dtype = image.dtype
     if dtype.kind == "u":
         rgb = image.astype(np.float32) / np.float32(_INTEGER_SCALE[dtype])
     else:
@@ -193,7 +201,13 @@ def lab_lattice(image, *, channel_axis=-1):
     >>> lab_lattice(np.zeros((4, 5), dtype=np.uint8), channel_axis=None).shape
     (4, 5, 1)
     """
-    return rgb_to_lab(as_float_rgb(image, channel_axis=channel_axis))
+    from .colour import srgb_to_lab
+
+    image = _channels_last(image, channel_axis)
+    if image.dtype == np.uint8:
+        # same values as through as_float_rgb, without the float copy
+        return srgb_to_lab(image)
+    return rgb_to_lab(as_float_rgb(image, channel_axis=-1))
 
 
 def joint_features(image, *, channel_axis=-1):
