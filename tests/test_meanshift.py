@@ -28,8 +28,8 @@ def tiny_lab(shape, noise, seed, grey):
     return lab_lattice(image)
 
 
-# h_s = 3.37 keeps the spatial window edges away from the coordinates the flat kernel
-# can reach (means of at most 49 integers); noise of 6-10 uint8 steps makes the range
+# h_s = 3.37 (and 9.1213) keeps the spatial window edges away from the coordinates
+# the flat kernel can reach (means of integers); noise of 6-10 uint8 steps makes the range
 # window cut through the noise, so both window rules matter. The seeds were picked
 # so that the reference run has no near-ties (checked below, not assumed).
 CASES = {
@@ -39,6 +39,9 @@ CASES = {
                                 tol=1e-2, max_iter=2),
     "flat-grey": dict(shape=(20, 30), noise=6, seed=0, grey=True, kernel="flat", tol=1e-2,
                       max_iter=100),
+    # a window of 19 columns: three vector blocks, the last one partly masked
+    "flat-colour-wide": dict(shape=(26, 44), noise=10, seed=0, grey=False, kernel="flat",
+                             tol=1e-2, max_iter=100, h_s=9.1213),
     "gaussian-colour": dict(shape=(12, 18), noise=10, seed=3, grey=False, kernel="gaussian",
                             tol=1e-4, max_iter=100),
     "gaussian-grey": dict(shape=(12, 18), noise=6, seed=1, grey=True, kernel="gaussian",
@@ -48,7 +51,7 @@ CASES = {
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_exact_agrees_with_reference(case):
-    h_s, h_r = 3.37, 8.0
+    h_s, h_r = case.get("h_s", 3.37), 8.0
     lab = tiny_lab(case["shape"], case["noise"], case["seed"], case["grey"])
     expected, margins = reference_modes(
         lab, h_s, h_r, kernel=case["kernel"], tol=case["tol"], max_iter=case["max_iter"]
