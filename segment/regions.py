@@ -47,34 +47,58 @@ EDGE_SIGMA = 2.0
 #: Neighbours whose convergence points are closer in range than this fraction of
 #: h_r are grouped (step 1).
 GROUPING_FRACTION = 0.35
+#: Strips the grouping links in parallel (the result does not depend on it).
+_STRIPS = 8
 
 
-@njit(cache=True)
-def _group_pixels(values, threshold2):
+@njit(cache=True, inline="always")
+def _link_below(values, parent, threshold2, row, col, up_rows, first):
+    """Union pixel (row, col) with its right, down-left, down and down-right
+    neighbours (every 8-neighbour pair once) whose range values are closer than
+    sqrt(threshold2); rows below ``up_rows`` are left out. Roots stay the smallest
+    index of their set."""
     height, width, nch = values.shape
+    i = row * width + col
+    for dr, dc in ((0, 1), (1, -1), (1, 0), (1, 1)):
+        r2 = row + dr
+        c2 = col + dc
+        if r2 >= up_rows or c2 < 0 or c2 >= width or (first and dr == 0):
+            continue
+        d = 0.0
+        for k in range(nch - 2):
+            t = values[row, col, 2 + k] - values[r2, c2, 2 + k]
+            d += t * t
+        if d < threshold2:
+            a = find(parent, i)
+            b = find(parent, r2 * width + c2)
+            if a < b:
+                parent[b] = a
+            elif b < a:
+                parent[a] = b
+
+
+@njit(cache=True, parallel=True)
+def _group_pixels(points, threshold2, nstrips):
+    """Root (smallest pixel index) of every pixel's group. Horizontal strips are
+    linked in parallel, each within itself, then the seams between them in turn;
+    the groups, and so the roots, do not depend on the strips."""
+    height, width, _ = points.shape
     parent = np.arange(height * width)
-    for row in range(height):
+    bounds = np.linspace(0, height, nstrips + 1).astype(np.int64)
+    for s in prange(nstrips):
+        for row in range(bounds[s], bounds[s + 1]):
+            for col in range(width):
+                _link_below(points, parent, threshold2, row, col, bounds[s + 1], False)
+    for s in range(1, nstrips):
+        row = bounds[s] - 1
+        if row < 0 or bounds[s] >= height:
+            continue
         for col in range(width):
-            i = row * width + col
-            # right, down-left, down, down-right: every 8-neighbour pair once
-            for dr, dc in ((0, 1), (1, -1), (1, 0), (1, 1)):
-                r2 = row + dr
-                c2 = col + dc
-                if r2 >= height or c2 < 0 or c2 >= width:
-                    continue
-                d = 0.0
-                for k in range(nch):
-                    t = values[row, col, k] - values[r2, c2, k]
-                    d += t * t
-                if d < threshold2:
-                    a = find(parent, i)
-                    b = find(parent, r2 * width + c2)
-                    if a < b:
-                        parent[b] = a
-                    elif b < a:
-                        parent[a] = b
+            # the pairs from the strip's last row into the next strip's first
+            _link_below(points, parent, threshold2, row, col, height, True)
+    # roots are smaller than their members: one pass in index order flattens
     for i in range(parent.size):
-        parent[i] = find(parent, i)
+        parent[i] = parent[parent[i]]
     return parent
 
 
@@ -148,9 +172,9 @@ def group_modes(points, range_threshold):
     >>> labels.tolist(), n
     ([[0, 0, 1, 1], [0, 0, 1, 1]], 2)
     """
-    values = np.ascontiguousarray(points[..., 2:], dtype=np.float32)
-    roots = _group_pixels(values, float(range_threshold) ** 2)
-    return relabel_raster(roots.reshape(values.shape[:2]))
+    points = np.ascontiguousarray(points, dtype=np.float32)
+    roots = _group_pixels(points, float(range_threshold) ** 2, _STRIPS)
+    return relabel_raster(roots.reshape(points.shape[:2]))
 
 
 @njit(cache=True)

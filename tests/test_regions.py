@@ -47,6 +47,64 @@ def test_group_modes_uses_8_connectivity():
     assert n == 2 and labels[0, 0] == labels[1, 1] != labels[0, 1] == labels[1, 0]
 
 
+def reference_groups(values, threshold):
+    """Flood fill over the 8-neighbour pairs closer than `threshold`, labels in raster
+    order of first appearance: the grouping rule written out plainly."""
+    height, width = values.shape[:2]
+    labels = np.full((height, width), -1)
+    n = 0
+    for r in range(height):
+        for c in range(width):
+            if labels[r, c] >= 0:
+                continue
+            labels[r, c] = n
+            stack = [(r, c)]
+            while stack:
+                y, x = stack.pop()
+                for dy in (-1, 0, 1):
+                    for dx in (-1, 0, 1):
+                        v, u = y + dy, x + dx
+                        if (0 <= v < height and 0 <= u < width and labels[v, u] < 0
+                                and np.sum((values[y, x] - values[v, u]) ** 2) < threshold ** 2):
+                            labels[v, u] = n
+                            stack.append((v, u))
+            n += 1
+    return labels, n
+
+
+@pytest.mark.parametrize("shape", [(37, 23), (9, 40), (3, 7), (1, 31)])
+def test_group_modes_matches_a_flood_fill_across_its_parallel_strips(shape):
+    # blobs of three colours with noise: groups snake across the strips the
+    # grouping links in parallel (37 rows make strips of 4-5 rows)
+    rng = np.random.default_rng(sum(shape))
+    points = np.zeros(shape + (5,), np.float32)
+    coarse = rng.integers(0, 3, (shape[0] // 3 + 1, shape[1] // 3 + 1))
+    colours = np.kron(coarse, np.ones((3, 3)))[:shape[0], :shape[1]] * 10.0
+    points[..., 2] = colours + rng.normal(0, 1.0, shape)
+    points[..., 3] = rng.normal(0, 1.0, shape)
+    labels, n = group_modes(points, 4.0)
+    expected, n_expected = reference_groups(points[..., 2:].astype(np.float64), 4.0)
+    assert n == n_expected > 1
+    assert labels.tolist() == expected.tolist()
+
+
+def test_gradient_magnitude_matches_opencv_sobel():
+    import cv2
+
+    from segment.features import gradient_magnitude
+
+    rng = np.random.default_rng(5)
+    for shape in [(30, 41, 3), (1, 9, 3), (6, 1, 1), (2, 2, 3)]:
+        lab = (rng.random(shape) * 100).astype(np.float32)
+        g2 = np.zeros(shape[:2], np.float64)
+        for k in range(shape[2]):
+            for dx, dy in ((1, 0), (0, 1)):
+                d = cv2.Sobel(np.ascontiguousarray(lab[..., k]), cv2.CV_64F, dx, dy, ksize=3,
+                              scale=0.125, borderType=cv2.BORDER_REFLECT)
+                g2 += d * d
+        np.testing.assert_allclose(gradient_magnitude(lab, 0.0), np.sqrt(g2), atol=1e-4)
+
+
 def test_relabel_raster_orders_by_first_appearance():
     out, n = relabel_raster(np.array([[5, 5, 2], [9, 2, 5]]))
     assert out.tolist() == [[0, 0, 1], [2, 1, 0]] and n == 3
