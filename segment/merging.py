@@ -44,7 +44,7 @@ import heapq
 import math
 
 import numpy as np
-from numba import njit, types
+from numba import njit, prange, types
 from numba.typed import Dict
 
 from .unionfind import find, resolve
@@ -318,21 +318,66 @@ def _interior_sums(labels, edge_map, n, margin=INTERIOR_MARGIN):
     """Per region, the sum of `edge_map` over its interior pixels (those more than
     `margin` pixels, chessboard distance, from another region) and their number, so
     that the blurred edges along its boundary do not count as internal variation."""
-    import cv2
+    labels = np.ascontiguousarray(labels)
+    edge_map = np.ascontiguousarray(edge_map, dtype=np.float32)
+    inside = _interior_mask(labels, int(margin))
+    return _masked_label_sums(labels, edge_map, inside, int(n))
 
-    border = np.zeros(labels.shape, bool)
-    step_x = labels[:, 1:] != labels[:, :-1]
-    step_y = labels[1:] != labels[:-1]
-    border[:, 1:] |= step_x
-    border[:, :-1] |= step_x
-    border[1:] |= step_y
-    border[:-1] |= step_y
-    distance = cv2.distanceTransform((~border).astype(np.uint8), cv2.DIST_C, 3)
-    inside = (distance > margin).ravel()
-    flat = labels.ravel()[inside]
-    weights = np.asarray(edge_map).ravel()[inside].astype(np.float64)
-    return (np.bincount(flat, weights=weights, minlength=n),
-            np.bincount(flat, minlength=n).astype(np.float64))
+
+@njit(cache=True, parallel=True)
+def _interior_mask(labels, margin):
+    """True where no boundary pixel (one with a 4-neighbour of another label, on
+    either side) lies within `margin` pixels, chessboard distance."""
+    height, width = labels.shape
+    border = np.zeros((height, width), np.uint8)
+    for row in prange(height):
+        for col in range(width):
+            v = labels[row, col]
+            if ((col > 0 and labels[row, col - 1] != v)
+                    or (col + 1 < width and labels[row, col + 1] != v)
+                    or (row > 0 and labels[row - 1, col] != v)
+                    or (row + 1 < height and labels[row + 1, col] != v)):
+                border[row, col] = 1
+    # boundary pixels within `margin` columns, then within `margin` rows of those
+    near = np.zeros((height, width), np.int32)
+    for row in prange(height):
+        count = 0
+        for col in range(min(margin, width)):
+            count += border[row, col]
+        for col in range(width):
+            if col + margin < width:
+                count += border[row, col + margin]
+            if col - margin - 1 >= 0:
+                count -= border[row, col - margin - 1]
+            near[row, col] = count
+    inside = np.empty((height, width), np.bool_)
+    for col in prange(width):
+        count = 0
+        for row in range(min(margin, height)):
+            count += near[row, col]
+        for row in range(height):
+            if row + margin < height:
+                count += near[row + margin, col]
+            if row - margin - 1 >= 0:
+                count -= near[row - margin - 1, col]
+            inside[row, col] = count == 0
+    return inside
+
+
+@njit(cache=True)
+def _masked_label_sums(labels, values, mask, n):
+    """float64 sum of `values` and count of the pixels where `mask` holds, per label,
+    accumulated in pixel order."""
+    sums = np.zeros(n, np.float64)
+    counts = np.zeros(n, np.float64)
+    height, width = labels.shape
+    for row in range(height):
+        for col in range(width):
+            if mask[row, col]:
+                label = labels[row, col]
+                sums[label] += np.float64(values[row, col])
+                counts[label] += 1.0
+    return sums, counts
 
 
 def _check_inputs(labels, values, edge_map, coefficients):

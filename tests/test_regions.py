@@ -297,3 +297,35 @@ def test_default_cost_grows_with_colour_texture_and_contrast_differences():
     for name in ("lightness", "chroma", "texture", "contrast"):
         scores = [logit(**{name: v}) for v in (0.0, 2.0, 10.0, 50.0, 200.0, 1000.0)]
         assert np.all(np.diff(scores) < 0), (name, scores)
+
+
+@pytest.mark.parametrize("shape", [(40, 53), (7, 90), (1, 12), (5, 5)])
+def test_interior_sums_keep_the_pixels_farther_than_the_margin_from_a_boundary(shape):
+    import cv2
+
+    from segment.merging import INTERIOR_MARGIN, _interior_sums
+
+    rng = np.random.default_rng(shape[0])
+    coarse = rng.integers(0, 4, (shape[0] // 9 + 1, shape[1] // 9 + 1))
+    labels = np.kron(coarse, np.ones((9, 9), np.int64))[:shape[0], :shape[1]]
+    labels[shape[0] // 2, shape[1] // 2] = 4  # a one-pixel region
+    edge_map = rng.random(shape).astype(np.float32)
+    # reference: boundary pixels on both sides of every 4-neighbour step, then the
+    # chessboard distance transform
+    border = np.zeros(shape, bool)
+    step_x = labels[:, 1:] != labels[:, :-1]
+    step_y = labels[1:] != labels[:-1]
+    border[:, 1:] |= step_x
+    border[:, :-1] |= step_x
+    border[1:] |= step_y
+    border[:-1] |= step_y
+    distance = cv2.distanceTransform((~border).astype(np.uint8), cv2.DIST_C, 3)
+    inside = distance > INTERIOR_MARGIN
+    expected_sums = np.bincount(labels[inside], weights=edge_map[inside].astype(np.float64),
+                                minlength=5)
+    expected_counts = np.bincount(labels[inside], minlength=5)
+    sums, counts = _interior_sums(labels, edge_map, 5)
+    assert counts.tolist() == expected_counts.tolist()
+    np.testing.assert_array_equal(sums, expected_sums)
+    if shape == (40, 53):
+        assert 0 < counts.sum() < labels.size  # the margin really removed pixels
