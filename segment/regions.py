@@ -178,16 +178,18 @@ def group_modes(points, range_threshold):
 
 
 @njit(cache=True)
-def _label_sums(flat, values, n):
-    """Pixel count (int64) and float64 sum of `values` (N, C) of each of `n` labels,
-    accumulated in pixel order (as :func:`numpy.bincount` does)."""
+def _label_sums(labels, values, n):
+    """Pixel count (int64) and float64 sum of `values` (H, W, C) of each of `n`
+    labels, accumulated in pixel order (as :func:`numpy.bincount` does)."""
     sizes = np.zeros(n, np.int64)
-    sums = np.zeros((n, values.shape[1]), np.float64)
-    for i in range(flat.size):
-        label = flat[i]
-        sizes[label] += 1
-        for k in range(values.shape[1]):
-            sums[label, k] += np.float64(values[i, k])
+    sums = np.zeros((n, values.shape[2]), np.float64)
+    height, width = labels.shape
+    for row in range(height):
+        for col in range(width):
+            label = labels[row, col]
+            sizes[label] += 1
+            for k in range(values.shape[2]):
+                sums[label, k] += np.float64(values[row, col, k])
     return sizes, sums
 
 
@@ -202,9 +204,12 @@ def region_sums(labels, values, n):
     >>> sizes.tolist(), sums.ravel().tolist()
     ([1, 2], [1.0, 6.0])
     """
-    flat = np.ascontiguousarray(labels).ravel()
-    vals = np.ascontiguousarray(values).reshape(flat.size, -1)
-    return _label_sums(flat, vals, int(n))
+    labels = np.asarray(labels)
+    values = np.asarray(values)
+    if values.ndim == 2:
+        values = values[..., None]
+    # strided views (such as points[..., 2:]) are read in place, without a copy
+    return _label_sums(labels, values, int(n))
 
 
 def region_means(labels, values, n):

@@ -53,7 +53,7 @@ def paint(labels, modes, *, dtype=np.uint8):
     [[0, 0, 0], [255, 255, 255]]
     """
     colours = to_dtype(lab_to_rgb(np.asarray(modes, np.float32)), dtype)
-    painted = colours[labels]
+    painted = np.take(colours, labels, axis=0)  # 3x as fast as colours[labels]
     if colours.shape[-1] == 1:
         painted = painted[..., 0]
     return painted
