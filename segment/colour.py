@@ -63,17 +63,12 @@ def _srgb_to_lab(rgb, out):
             _store_lab(r, g, b, out, row, col)
 
 
-@njit(cache=True)
-def _linear_table():
-    """_linear of every 8-bit level v / 255, as float32."""
+@njit(cache=True, parallel=True)
+def _srgb8_to_lab(rgb, out):
+    # the 256 linearised levels, by the formula of _linear on the float value v / 255
     table = np.empty(256, np.float32)
     for v in range(256):
         table[v] = _linear(np.float32(v) / np.float32(255.0))
-    return table
-
-
-@njit(cache=True, parallel=True)
-def _srgb8_to_lab(rgb, table, out):
     height, width = rgb.shape[:2]
     grey = rgb.shape[2] == 1
     for row in prange(height):
@@ -106,7 +101,7 @@ def srgb_to_lab(rgb):
     if getattr(rgb, "dtype", None) == np.uint8:
         rgb = np.ascontiguousarray(rgb)
         out = np.empty(rgb.shape[:2] + (1 if rgb.shape[2] == 1 else 3,), np.float32)
-        _srgb8_to_lab(rgb, _linear_table(), out)
+        _srgb8_to_lab(rgb, out)
         return out
     rgb = np.ascontiguousarray(rgb, dtype=np.float32)
     out = np.empty(rgb.shape[:2] + (1 if rgb.shape[2] == 1 else 3,), np.float32)
