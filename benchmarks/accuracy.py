@@ -1,7 +1,7 @@
 """BSDS500 scores of ``segment()`` at its defaults, for the fast and the exact path.
 
-For every image of the split, segments it with ``method='fast'`` (the default) and
-``method='exact'`` at the package defaults, scores both against the human
+For every image of the split, segments it with ``method='exact'`` (the default) and
+``method='fast'`` at the package's other defaults, scores both against the human
 segmentations (PRI, VoI, Covering, boundary F; benchmark conventions), and reports
 the data-set figures for each path, their difference, and how far the two label
 maps agree (adjusted Rand index, mean over images).

@@ -131,7 +131,8 @@ def main(argv=None):
                         default=[DEFAULTS["range_bandwidth"] or "auto"],
                         help="comma-separated h_r values, 'auto' (the package's automatic "
                              "h_r) or 'auto:BASE:EXPONENT'")
-    parser.add_argument("--method", default="fast", help="comma-separated: fast,exact")
+    parser.add_argument("--method", default="exact",
+                        help="comma-separated: exact,fast (default: exact, the package default)")
     parser.add_argument("--min-size", type=_sizes, default=[None],
                         help="comma-separated pixels, or 'auto'")
     parser.add_argument("--merge", type=_floats, default=[DEFAULTS["merge_threshold"]],
