@@ -92,10 +92,8 @@ def _flat_rows(planes, colidx, limit, c0, n, row, nrows, q0, q1, q2, sums):
         y0 = planes[0, row + 3, c0:c0 + n]
         y1 = planes[1, row + 3, c0:c0 + n]
         y2 = planes[2, row + 3, c0:c0 + n]
-        w0 = zero
-        w1 = zero
-        w2 = zero
-        w3 = zero
+        w = zero
+        wy = zero
         sx = zero
         s0 = zero
         s1 = zero
@@ -109,9 +107,9 @@ def _flat_rows(planes, colidx, limit, c0, n, row, nrows, q0, q1, q2, sums):
             t1 = v1 - q1
             t2 = v2 - q2
             m0 = one if t0 * t0 + t1 * t1 + t2 * t2 <= lim else zero
-            a0 = m0 * v0
-            a1 = m0 * v1
-            a2 = m0 * v2
+            s0 += m0 * v0
+            s1 += m0 * v1
+            s2 += m0 * v2
             v0 = u0[j]
             v1 = u1[j]
             v2 = u2[j]
@@ -119,9 +117,9 @@ def _flat_rows(planes, colidx, limit, c0, n, row, nrows, q0, q1, q2, sums):
             t1 = v1 - q1
             t2 = v2 - q2
             m1 = one if t0 * t0 + t1 * t1 + t2 * t2 <= lim else zero
-            a0 += m1 * v0
-            a1 += m1 * v1
-            a2 += m1 * v2
+            s0 += m1 * v0
+            s1 += m1 * v1
+            s2 += m1 * v2
             v0 = x0[j]
             v1 = x1[j]
             v2 = x2[j]
@@ -129,9 +127,9 @@ def _flat_rows(planes, colidx, limit, c0, n, row, nrows, q0, q1, q2, sums):
             t1 = v1 - q1
             t2 = v2 - q2
             m2 = one if t0 * t0 + t1 * t1 + t2 * t2 <= lim else zero
-            a0 += m2 * v0
-            a1 += m2 * v1
-            a2 += m2 * v2
+            s0 += m2 * v0
+            s1 += m2 * v1
+            s2 += m2 * v2
             v0 = y0[j]
             v1 = y1[j]
             v2 = y2[j]
@@ -139,21 +137,17 @@ def _flat_rows(planes, colidx, limit, c0, n, row, nrows, q0, q1, q2, sums):
             t1 = v1 - q1
             t2 = v2 - q2
             m3 = one if t0 * t0 + t1 * t1 + t2 * t2 <= lim else zero
-            a0 += m3 * v0
-            a1 += m3 * v1
-            a2 += m3 * v2
-            w0 += m0
-            w1 += m1
-            w2 += m2
-            w3 += m3
-            sx += (m0 + m1 + m2 + m3) * cols[j]
-            s0 += a0
-            s1 += a1
-            s2 += a2
-        r = np.float32(row)
-        sums[0] += w0 + w1 + w2 + w3
+            s0 += m3 * v0
+            s1 += m3 * v1
+            s2 += m3 * v2
+            column = (m0 + m1) + (m2 + m3)
+            w += column
+            sx += column * cols[j]
+            # rows row + 1, + 2, + 3 counted 1, 2 and 3 times: sy = row * w + wy
+            wy += (m1 + m3) + (m2 + m2) + (m3 + m3)
+        sums[0] += w
         sums[1] += sx
-        sums[2] += w0 * r + w1 * (r + one) + w2 * (r + np.float32(2.0)) + w3 * (r + np.float32(3.0))
+        sums[2] += w * np.float32(row) + wy
     sums[3] += s0
     sums[4] += s1
     sums[5] += s2
