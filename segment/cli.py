@@ -20,6 +20,7 @@ DEFAULT_SPATIAL = 10.0
 DEFAULT_RANGE = None
 DEFAULT_MIN_SIZE = None
 DEFAULT_MERGE = 0.47
+DEFAULT_METHOD = "exact"
 
 
 class _OneLineErrors(click.Group):
@@ -98,7 +99,7 @@ def segmentation_options(func):
                           "differ is at most this (0-1); higher gives fewer regions."),
         click.option("--kernel", type=click.Choice(["flat", "gaussian"]), default="flat",
                      show_default=True, help="Mean shift kernel."),
-        click.option("--method", type=click.Choice(["fast", "exact"]), default="exact",
+        click.option("--method", type=click.Choice(["exact", "fast"]), default=DEFAULT_METHOD,
                      show_default=True,
                      help="Mode seeking: 'exact' runs mean shift from every pixel; 'fast' "
                           "from one seed pixel per f x f block (about 2x faster overall, "

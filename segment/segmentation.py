@@ -24,6 +24,7 @@ DEFAULTS = {
     "range_bandwidth": None,
     "min_size": None,
     "merge_threshold": 0.47,
+    "method": "exact",
 }
 
 #: Fraction of the image area below which a region is pruned when ``min_size=None``.
@@ -228,7 +229,7 @@ def segment(
     *,
     merge_threshold=DEFAULTS["merge_threshold"],
     kernel="flat",
-    method="exact",
+    method=DEFAULTS["method"],
     max_iter=100,
     tol=1e-2,
     channel_axis=-1,

@@ -216,6 +216,7 @@ def test_cli_defaults_match_the_library():
     assert cli_module.DEFAULT_RANGE == DEFAULTS["range_bandwidth"]
     assert cli_module.DEFAULT_MIN_SIZE == DEFAULTS["min_size"]
     assert cli_module.DEFAULT_MERGE == DEFAULTS["merge_threshold"]
+    assert cli_module.DEFAULT_METHOD == DEFAULTS["method"]
     from segment import segment
 
     library = inspect.signature(segment).parameters

@@ -269,6 +269,14 @@ def test_result_contract(blob_picture, method):
     assert result.parameters["merge_threshold"] == DEFAULTS["merge_threshold"]
 
 
+def test_the_default_method_is_the_exact_path(blob_picture):
+    image, _ = blob_picture
+    assert DEFAULTS["method"] == "exact"
+    result = segment(image)
+    assert result.parameters["method"] == "exact"
+    np.testing.assert_array_equal(result.labels, segment(image, method="exact").labels)
+
+
 def test_modes_are_region_colours_on_a_clean_image():
     from skimage.color import rgb2lab
 
