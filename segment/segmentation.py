@@ -320,8 +320,8 @@ def segment(
     ``method='fast'`` runs it from one pixel per f x f block (f = round(h_s / 5)),
     about f² times less, then assigns each other pixel a nearby seed's mode by colour.
     Region merging is O(E log E) in the number E of adjacent region pairs. Memory:
-    about 90 bytes per pixel at the peak (a whole process segmenting a 12-megapixel
-    photo peaks at about 1.2 GB).
+    about 75 bytes per pixel at the peak (a whole process segmenting a 12-megapixel
+    photo peaks at about 1.1 GB).
 
     References
     ----------
