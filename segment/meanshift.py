@@ -100,6 +100,9 @@ def _flat_rows(planes, colidx, limit, c0, n, row, nrows, q0, q1, q2, sums):
         s0 = zero
         s1 = zero
         s2 = zero
+        # the four rows are written out on purpose: this is the innermost loop, and
+        # straight-line code over four slices is what the compiler turns into one
+        # vector pass with the accumulators held in registers
         for j in range(n):
             lim = limit[j]
             v0 = p0[j]

@@ -324,6 +324,22 @@ def _interior_sums(labels, edge_map, n, margin=INTERIOR_MARGIN):
     return _masked_label_sums(labels, edge_map, inside, int(n))
 
 
+@njit(cache=True, inline="always")
+def _window_sums(values, margin, out):
+    """out[i] = sum of values[i - margin .. i + margin] (clipped to the ends), in one
+    running pass; `values` and `out` may be strided views."""
+    n = values.size
+    count = 0
+    for i in range(min(margin, n)):
+        count += values[i]
+    for i in range(n):
+        if i + margin < n:
+            count += values[i + margin]
+        if i - margin - 1 >= 0:
+            count -= values[i - margin - 1]
+        out[i] = count
+
+
 @njit(cache=True, parallel=True)
 def _interior_mask(labels, margin):
     """True where no boundary pixel (one with a 4-neighbour of another label, on
@@ -339,28 +355,16 @@ def _interior_mask(labels, margin):
                     or (row + 1 < height and labels[row + 1, col] != v)):
                 border[row, col] = 1
     # boundary pixels within `margin` columns, then within `margin` rows of those
-    near = np.zeros((height, width), np.int32)
+    near = np.empty((height, width), np.int32)
     for row in prange(height):
-        count = 0
-        for col in range(min(margin, width)):
-            count += border[row, col]
-        for col in range(width):
-            if col + margin < width:
-                count += border[row, col + margin]
-            if col - margin - 1 >= 0:
-                count -= border[row, col - margin - 1]
-            near[row, col] = count
-    inside = np.empty((height, width), np.bool_)
+        _window_sums(border[row], margin, near[row])
+    total = np.empty((height, width), np.int32)
     for col in prange(width):
-        count = 0
-        for row in range(min(margin, height)):
-            count += near[row, col]
-        for row in range(height):
-            if row + margin < height:
-                count += near[row + margin, col]
-            if row - margin - 1 >= 0:
-                count -= near[row - margin - 1, col]
-            inside[row, col] = count == 0
+        _window_sums(near[:, col], margin, total[:, col])
+    inside = np.empty((height, width), np.bool_)
+    for row in prange(height):
+        for col in range(width):
+            inside[row, col] = total[row, col] == 0
     return inside
 
 
