@@ -122,7 +122,12 @@ def as_float_rgb(image, *, channel_axis=-1):
     >>> rgb.shape, rgb.dtype, float(rgb.max())
     ((2, 3, 3), dtype('float32'), 1.0)
     """
-    image = _channels_last(image, channel_axis)
+    return _to_float(_channels_last(image, channel_axis))
+
+
+def _to_float(image):
+    """A validated (H, W, C) image (from :func:`_channels_last`) as contiguous float32
+    in [0, 1]."""
     dtype = image.dtype
     if dtype.kind == "u":
         rgb = image.astype(np.float32) / np.float32(_INTEGER_SCALE[dtype])
@@ -208,7 +213,7 @@ def lab_lattice(image, *, channel_axis=-1):
     if image.dtype == np.uint8:
         # same values as through as_float_rgb, without the float copy
         return srgb_to_lab(image)
-    return rgb_to_lab(as_float_rgb(image, channel_axis=-1))
+    return rgb_to_lab(_to_float(image))
 
 
 def joint_features(image, *, channel_axis=-1):
