@@ -98,12 +98,8 @@ def srgb_to_lab(rgb):
     >>> bool((srgb_to_lab(np.array([[[255, 0, 0]]], np.uint8)) == lab[:, 1:]).all())
     True
     """
-    if getattr(rgb, "dtype", None) == np.uint8:
-        rgb = np.ascontiguousarray(rgb)
-        out = np.empty(rgb.shape[:2] + (1 if rgb.shape[2] == 1 else 3,), np.float32)
-        _srgb8_to_lab(rgb, out)
-        return out
-    rgb = np.ascontiguousarray(rgb, dtype=np.float32)
+    eight_bit = getattr(rgb, "dtype", None) == np.uint8
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8 if eight_bit else np.float32)
     out = np.empty(rgb.shape[:2] + (1 if rgb.shape[2] == 1 else 3,), np.float32)
-    _srgb_to_lab(rgb, out)
+    (_srgb8_to_lab if eight_bit else _srgb_to_lab)(rgb, out)
     return out
