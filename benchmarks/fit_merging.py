@@ -4,7 +4,7 @@ The merging joins adjacent regions, most similar pair first, while a logistic mo
 gives them a probability of belonging to different objects of at most the merge
 threshold. This script fits that model on the *train* images only:
 
-1. every image is segmented up to the grouping step (package defaults: fast path,
+1. every image is segmented up to the grouping step (package defaults: exact path,
    h_s 10, automatic h_r, grouping at 0.35 h_r);
 2. the groups are merged with the current coefficients up to several thresholds
    (probabilities 0.2 ... 0.7); at each snapshot every adjacent pair of regions gives
