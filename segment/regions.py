@@ -52,17 +52,18 @@ _STRIPS = 8
 
 
 @njit(cache=True, inline="always")
-def _link_below(values, parent, threshold2, row, col, up_rows, first):
+def _link_below(values, parent, threshold2, row, col, end_row, seam_only):
     """Union pixel (row, col) with its right, down-left, down and down-right
     neighbours (every 8-neighbour pair once) whose range values are closer than
-    sqrt(threshold2); rows below ``up_rows`` are left out. Roots stay the smallest
-    index of their set."""
+    sqrt(threshold2); neighbours in rows from ``end_row`` on are left out, and with
+    `seam_only` so is the right one (only the pairs into the next row). Roots stay
+    the smallest index of their set."""
     height, width, nch = values.shape
     i = row * width + col
     for dr, dc in ((0, 1), (1, -1), (1, 0), (1, 1)):
         r2 = row + dr
         c2 = col + dc
-        if r2 >= up_rows or c2 < 0 or c2 >= width or (first and dr == 0):
+        if r2 >= end_row or c2 < 0 or c2 >= width or (seam_only and dr == 0):
             continue
         d = 0.0
         for k in range(nch - 2):
