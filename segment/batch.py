@@ -34,7 +34,8 @@ from pathlib import Path
 
 from . import io
 from ._version import __version__
-from .outputs import OUTPUT_KINDS, output_paths, segment_file
+from ._defaults import IMAGE_EXTENSIONS, MANIFEST_NAME, OUTPUT_KINDS, first_line, parse_outputs
+from .outputs import output_paths, segment_file
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -51,12 +52,6 @@ __all__ = [
     "process_image",
     "run_batch",
 ]
-
-#: File extensions read as images (compared case-insensitively).
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"})
-
-#: The record of a run, written into OUTPUT_DIR.
-MANIFEST_NAME = "segment-manifest.json"
 
 #: Least seconds between rewrites of the manifest while a batch runs (more for a
 #: manifest so long that writing it takes over 5% of that time).
@@ -256,16 +251,10 @@ def check_outputs(outputs):
     >>> check_outputs(["painted"])
     ('painted',)
     """
-    if isinstance(outputs, str):
-        outputs = [part.strip() for part in outputs.split(",") if part.strip()]
-    outputs = list(outputs)
-    unknown = [kind for kind in outputs if kind not in OUTPUT_KINDS]
-    if unknown or not outputs:
-        raise BatchUsageError(
-            f"outputs must be a comma-separated selection of {', '.join(OUTPUT_KINDS)}; "
-            f"got {','.join(map(str, outputs)) or 'nothing'!r}"
-        )
-    return tuple(kind for kind in OUTPUT_KINDS if kind in outputs)
+    try:
+        return parse_outputs(outputs)
+    except ValueError as exc:
+        raise BatchUsageError(str(exc)) from None
 
 
 def _read_json_record(path):

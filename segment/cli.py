@@ -12,15 +12,19 @@ from pathlib import Path
 
 import click
 
+from ._defaults import (
+    BOUNDARY_RULES,
+    DEFAULT_MAX_DIST,
+    DEFAULT_MAX_PIXELS,
+    DEFAULTS,
+    KERNELS,
+    METHODS,
+    OUTPUT_KINDS,
+    first_line,
+    label_names,
+    parse_outputs,
+)
 from ._version import __version__
-
-# Defaults repeated here as literals so that --help needs no import of the library;
-# tests check that they equal segment.segmentation.DEFAULTS.
-DEFAULT_SPATIAL = 10.0
-DEFAULT_RANGE = None
-DEFAULT_MIN_SIZE = None
-DEFAULT_MERGE = 0.47
-DEFAULT_METHOD = "exact"
 
 
 class _OneLineErrors(click.Group):
@@ -85,21 +89,21 @@ def segmentation_options(func):
     kernel=flat merge_threshold=0.6 method=exact
     """
     options = [
-        click.option("-s", "--spatial-bandwidth", type=float, default=DEFAULT_SPATIAL,
+        click.option("-s", "--spatial-bandwidth", type=float, default=DEFAULTS["spatial_bandwidth"],
                      show_default=True, help="Spatial bandwidth h_s, in pixels."),
-        click.option("-r", "--range-bandwidth", type=_AUTO_OR_FLOAT, default=DEFAULT_RANGE,
+        click.option("-r", "--range-bandwidth", type=_AUTO_OR_FLOAT, default=DEFAULTS["range_bandwidth"],
                      show_default="auto: from the image's colour spread, about 3.5-14",
                      help="Range bandwidth h_r, in CIE Lab units, or 'auto'."),
-        click.option("-m", "--min-size", type=int, default=DEFAULT_MIN_SIZE,
+        click.option("-m", "--min-size", type=int, default=DEFAULTS["min_size"],
                      show_default="0.3% of the image, at least 20",
                      help="Smallest region kept, in pixels."),
         click.option("-t", "--merge-threshold", type=click.FloatRange(0.0, 1.0),
-                     default=DEFAULT_MERGE, show_default=True,
+                     default=DEFAULTS["merge_threshold"], show_default=True,
                      help="Merge adjacent regions while the estimated probability that they "
                           "differ is at most this (0-1); higher gives fewer regions."),
-        click.option("--kernel", type=click.Choice(["flat", "gaussian"]), default="flat",
+        click.option("--kernel", type=click.Choice(KERNELS), default=DEFAULTS["kernel"],
                      show_default=True, help="Mean shift kernel."),
-        click.option("--method", type=click.Choice(["exact", "fast"]), default=DEFAULT_METHOD,
+        click.option("--method", type=click.Choice(METHODS), default=DEFAULTS["method"],
                      show_default=True,
                      help="Mode seeking: 'exact' runs mean shift from every pixel; 'fast' "
                           "from one seed pixel per f x f block (about 2x faster overall, "
@@ -132,24 +136,17 @@ def image_command(photo, outdir, **params):
     try:
         record = segment_file(photo, outdir, params)
     except (ValueError, TypeError, OSError) as exc:
-        raise click.ClickException(str(exc).splitlines()[0]) from None
+        raise click.ClickException(first_line(exc)) from None
     click.echo(
         f"{photo.name}: {record['n_regions']} regions in {record['seconds']:.2f} s -> {outdir}"
     )
 
 
-DEFAULT_MAX_PIXELS = 100_000_000  # equals segment.io.DEFAULT_MAX_PIXELS (checked by the tests)
-_OUTPUT_KINDS = ("painted", "boundaries", "labels", "json")  # segment.outputs.OUTPUT_KINDS
-
-
 def _parse_outputs(ctx, param, value):
-    kinds = [part.strip() for part in value.split(",") if part.strip()]
-    unknown = [kind for kind in kinds if kind not in _OUTPUT_KINDS]
-    if unknown or not kinds:
-        raise click.BadParameter(
-            f"expected a comma-separated selection of {','.join(_OUTPUT_KINDS)}; got {value!r}"
-        )
-    return tuple(kind for kind in _OUTPUT_KINDS if kind in kinds)
+    try:
+        return parse_outputs(value)
+    except ValueError as exc:
+        raise click.BadParameter(first_line(exc)) from None
 
 
 def _duration(seconds):
@@ -207,7 +204,7 @@ class _ProgressLine:
 @click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("-R", "--recursive", is_flag=True,
               help="Include sub-folders, mirrored under OUTPUT_DIR (symlinked folders are not followed).")
-@click.option("--outputs", default=",".join(_OUTPUT_KINDS), show_default=True,
+@click.option("--outputs", default=",".join(OUTPUT_KINDS), show_default=True,
               callback=_parse_outputs, help="Which files to write per image.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               show_default="number of CPUs",
@@ -247,9 +244,9 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
             scheduler=scheduler, progress=progress,
         )
     except (BatchUsageError, ImportError) as exc:
-        raise click.UsageError(str(exc).splitlines()[0]) from None
+        raise click.UsageError(first_line(exc)) from None
     except OSError as exc:  # e.g. OUTPUT_DIR cannot be created or the manifest written
-        raise click.ClickException(str(exc).splitlines()[0]) from None
+        raise click.ClickException(first_line(exc)) from None
     except BatchInterrupted as exc:
         result, interrupted = exc.result, True
     finally:
@@ -276,9 +273,7 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     ctx.exit(130 if interrupted else 1 if result.failures else 0)
 
 
-DEFAULT_MAX_DIST = 0.0075  # equals segment.evaluate.DEFAULT_MAX_DIST (checked by the tests)
 _GT_SUFFIXES = (".mat", ".png", ".npy")
-_PREDICTION_NAMES = ("{}_labels.png", "{}_labels.npy", "{}.png", "{}.npy")
 
 
 @cli.command("evaluate")
@@ -289,7 +284,7 @@ _PREDICTION_NAMES = ("{}_labels.png", "{}_labels.npy", "{}.png", "{}.npy")
 @click.option("--max-dist", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=DEFAULT_MAX_DIST, show_default=True,
               help="Boundary matching tolerance, as a fraction of the image diagonal.")
-@click.option("--boundary-rule", type=click.Choice(["thin", "bsds"]), default="bsds",
+@click.option("--boundary-rule", type=click.Choice(BOUNDARY_RULES), default="bsds",
               show_default=True,
               help="Label map -> boundary pixels: 'thin' (right/lower neighbour differs) or "
                    "'bsds' (the official seg2bdry + thinning, as BSDS's Boundaries field).")
@@ -324,7 +319,7 @@ def evaluate_command(ctx, pred_dir, gt_dir, json_path, max_dist, boundary_rule):
 
     rows, missing, failed = [], [], []
     for image_id, gt_path in ground_truth.items():
-        candidates = [pred_dir / name.format(image_id) for name in _PREDICTION_NAMES]
+        candidates = [pred_dir / name for name in label_names(image_id)]
         pred_path = next((c for c in candidates if c.is_file()), None)
         if pred_path is None:
             missing.append(image_id)
@@ -338,7 +333,7 @@ def evaluate_command(ctx, pred_dir, gt_dir, json_path, max_dist, boundary_rule):
                 max_dist=max_dist, boundary_rule=boundary_rule,
             )
         except (ValueError, TypeError, OSError) as exc:
-            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            message = first_line(exc)
             failed.append({"id": image_id, "error": message})
             click.echo(f"failed: {image_id}: {message}", err=True)
             continue

@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
+from ._defaults import BOUNDARY_RULES, DEFAULT_MAX_DIST
+
 __all__ = [
     "ImageScores",
     "evaluate_segmentation",
@@ -37,12 +39,6 @@ __all__ = [
     "load_ground_truth",
     "DEFAULT_MAX_DIST",
 ]
-
-#: Boundary matching tolerance of the BSDS500 benchmark, as a fraction of the diagonal.
-DEFAULT_MAX_DIST = 0.0075
-
-_BOUNDARY_RULES = ("thin", "bsds")
-
 
 def _ratio(num, den):
     """``num / den`` with 0/0 (and x/0) read as 0, as the official ``computeRPF``."""
@@ -472,9 +468,9 @@ def evaluate_segmentation(labels, ground_truth, *, boundaries=None, max_dist=DEF
         raise ValueError(
             f"max_dist is a fraction of the image diagonal and must be in (0, 1); got {max_dist!r}"
         )
-    if boundary_rule not in _BOUNDARY_RULES:
+    if boundary_rule not in BOUNDARY_RULES:
         raise ValueError(
-            f"boundary_rule must be one of {_BOUNDARY_RULES}; got {boundary_rule!r}"
+            f"boundary_rule must be one of {BOUNDARY_RULES}; got {boundary_rule!r}"
         )
     labels = _as_label_map(labels, "labels")
     if isinstance(ground_truth, np.ndarray) and ground_truth.ndim == 2:

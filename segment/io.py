@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._defaults import DEFAULT_MAX_PIXELS, LABEL_PNG_MAX, first_line
+
 __all__ = [
     "ImageReadError",
     "ImageInfo",
@@ -28,9 +30,6 @@ __all__ = [
     "atomic_path",
     "DEFAULT_MAX_PIXELS",
 ]
-
-#: Largest image read by default, in pixels (100 megapixels).
-DEFAULT_MAX_PIXELS = 100_000_000
 
 # Pillow mode -> how to get an array we accept
 _DIRECT = {"L", "RGB", "I;16", "I;16L", "I;16B", "I;16N"}
@@ -168,8 +167,7 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
                 raise ImageReadError(f"empty file (0 bytes): {path}") from None
         raise ImageReadError(f"not an image file Pillow can read: {path}") from None
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ImageReadError(f"cannot decode {path}: {message}") from None
+        raise ImageReadError(f"cannot decode {path}: {first_line(exc)}") from None
     if info.orientation in _ORIENTATION_OPS:
         array = np.ascontiguousarray(_ORIENTATION_OPS[info.orientation](array))
         info.notes.append(f"EXIF orientation {info.orientation} applied")
@@ -331,7 +329,7 @@ def write_labels(path, labels):
 
     labels = np.asarray(labels)
     path = Path(path)
-    if labels.size and int(labels.max()) > 65535:
+    if labels.size and int(labels.max()) > LABEL_PNG_MAX:
         target = path.with_suffix(".npy")
         with atomic_path(target) as tmp:
             np.save(tmp, labels.astype(np.int32))

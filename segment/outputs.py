@@ -7,12 +7,10 @@ import time
 from pathlib import Path
 
 from . import io
+from ._defaults import DEFAULT_MAX_PIXELS, OUTPUT_KINDS, output_name
 from ._version import __version__
 
 __all__ = ["OUTPUT_KINDS", "output_paths", "segment_file"]
-
-#: The files written per image, in the order they are written.
-OUTPUT_KINDS = ("painted", "boundaries", "labels", "json")
 
 
 def output_paths(stem, outdir):
@@ -27,16 +25,10 @@ def output_paths(stem, outdir):
     ['boundaries', 'json', 'labels', 'labels_npy', 'painted']
     """
     outdir = Path(outdir)
-    return {
-        "painted": outdir / f"{stem}_painted.png",
-        "boundaries": outdir / f"{stem}_boundaries.png",
-        "labels": outdir / f"{stem}_labels.png",
-        "labels_npy": outdir / f"{stem}_labels.npy",
-        "json": outdir / f"{stem}.json",
-    }
+    return {kind: outdir / output_name(stem, kind) for kind in (*OUTPUT_KINDS, "labels_npy")}
 
 
-def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=io.DEFAULT_MAX_PIXELS,
+def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFAULT_MAX_PIXELS,
                  stem=None, n_threads=None):
     """Segment the image file `photo` and write the chosen `outputs` into `outdir`.
 

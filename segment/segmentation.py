@@ -10,27 +10,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import features, render
+from ._defaults import DEFAULTS, KERNELS, METHODS, MIN_SIZE_FLOOR, MIN_SIZE_FRACTION
 from .bandwidth import estimate_range_bandwidth
 from .meanshift import seek_modes
 from .regions import form_regions
 
 __all__ = ["segment", "Segmentation", "DEFAULTS", "default_min_size"]
-
-#: Package defaults, chosen on the BSDS500 train and val images (benchmarks/README.md).
-#: ``range_bandwidth=None`` means :func:`segment.bandwidth.estimate_range_bandwidth`
-#: of the image, ``min_size=None`` :func:`default_min_size` of the image.
-DEFAULTS = {
-    "spatial_bandwidth": 10.0,
-    "range_bandwidth": None,
-    "min_size": None,
-    "merge_threshold": 0.47,
-    "method": "exact",
-}
-
-#: Fraction of the image area below which a region is pruned when ``min_size=None``.
-MIN_SIZE_FRACTION = 0.003
-#: The smallest automatic ``min_size``, in pixels.
-MIN_SIZE_FLOOR = 20
 
 
 def default_min_size(height, width):
@@ -42,9 +27,6 @@ def default_min_size(height, width):
     (463, 20)
     """
     return max(MIN_SIZE_FLOOR, int(round(MIN_SIZE_FRACTION * height * width)))
-
-_KERNELS = ("flat", "gaussian")
-_METHODS = ("fast", "exact")
 
 
 @dataclass(eq=False)
@@ -228,7 +210,7 @@ def segment(
     min_size=DEFAULTS["min_size"],
     *,
     merge_threshold=DEFAULTS["merge_threshold"],
-    kernel="flat",
+    kernel=DEFAULTS["kernel"],
     method=DEFAULTS["method"],
     max_iter=100,
     tol=1e-2,
@@ -349,8 +331,8 @@ def segment(
     if min_size is not None:
         min_size = _check_int("min_size", min_size, 0)
     merge_threshold = _check_unit("merge_threshold", merge_threshold)
-    kernel = _check_choice("kernel", kernel, _KERNELS)
-    method = _check_choice("method", method, _METHODS)
+    kernel = _check_choice("kernel", kernel, KERNELS)
+    method = _check_choice("method", method, METHODS)
     max_iter = _check_int("max_iter", max_iter, 1)
     tol = _check_real("tol", tol)
     if n_threads is not None:

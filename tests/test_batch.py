@@ -588,15 +588,6 @@ def test_help_stays_light():
     assert "--scheduler ADDRESS" in done.stdout
 
 
-def test_cli_literals_match_the_library():
-    from segment import cli as cli_module
-    from segment.io import DEFAULT_MAX_PIXELS
-    from segment.outputs import OUTPUT_KINDS
-
-    assert cli_module.DEFAULT_MAX_PIXELS == DEFAULT_MAX_PIXELS
-    assert cli_module._OUTPUT_KINDS == OUTPUT_KINDS
-
-
 def test_process_image_never_raises(tmp_path):
     record = process_image({
         "input": "x.png", "source": str(tmp_path / "x.png"), "outdir": str(tmp_path / "o"),

@@ -211,22 +211,6 @@ def test_exif_orientation_is_applied(tmp_path):
     assert painted[-3:, :3].max() < 230 and painted[:3, :3].max() < 230
 
 
-def test_cli_defaults_match_the_library():
-    assert cli_module.DEFAULT_SPATIAL == DEFAULTS["spatial_bandwidth"]
-    assert cli_module.DEFAULT_RANGE == DEFAULTS["range_bandwidth"]
-    assert cli_module.DEFAULT_MIN_SIZE == DEFAULTS["min_size"]
-    assert cli_module.DEFAULT_MERGE == DEFAULTS["merge_threshold"]
-    assert cli_module.DEFAULT_METHOD == DEFAULTS["method"]
-    from segment import segment
-
-    library = inspect.signature(segment).parameters
-    options = {p.name: p for p in cli.commands["image"].params}
-    for name in ["spatial_bandwidth", "range_bandwidth", "min_size", "merge_threshold", "kernel",
-                 "method"]:
-        assert options[name].default == library[name].default, name
-        assert type(options[name].default) is type(library[name].default), name
-
-
 def _env():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))

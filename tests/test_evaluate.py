@@ -388,12 +388,6 @@ def test_load_ground_truth_png_and_npy(tmp_path):
 
 # -------------------------------------------------------------------------- CLI
 
-def test_cli_default_matches_library():
-    from segment import cli
-
-    assert cli.DEFAULT_MAX_DIST == DEFAULT_MAX_DIST
-
-
 @pytest.fixture
 def folders(tmp_path):
     """pred/ and gt/ for three images: a (.mat, 2 humans), b (.png), c (.npy, no prediction)."""

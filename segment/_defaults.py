@@ -1,0 +1,140 @@
+"""Every default, choice, output kind and file-name rule of the package, in one place.
+
+Standard library only: the command line imports this module for its ``--help``
+without importing NumPy or numba.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULTS",
+    "KERNELS",
+    "METHODS",
+    "MIN_SIZE_FRACTION",
+    "MIN_SIZE_FLOOR",
+    "OUTPUT_KINDS",
+    "DEFAULT_MAX_PIXELS",
+    "DEFAULT_MAX_DIST",
+    "BOUNDARY_RULES",
+    "MANIFEST_NAME",
+    "IMAGE_EXTENSIONS",
+    "LABEL_PNG_MAX",
+    "output_name",
+    "label_names",
+    "parse_outputs",
+    "first_line",
+]
+
+#: Defaults of :func:`segment.segment`, chosen on the BSDS500 train and val images
+#: (benchmarks/README.md). ``range_bandwidth=None`` means
+#: :func:`segment.bandwidth.estimate_range_bandwidth` of the image, ``min_size=None``
+#: :func:`segment.segmentation.default_min_size` of the image.
+DEFAULTS = {
+    "spatial_bandwidth": 10.0,
+    "range_bandwidth": None,
+    "min_size": None,
+    "merge_threshold": 0.47,
+    "kernel": "flat",
+    "method": "exact",
+}
+
+#: Mean shift window weightings accepted by ``kernel``.
+KERNELS = ("flat", "gaussian")
+#: Mode seeking strategies accepted by ``method``.
+METHODS = ("exact", "fast")
+
+#: Fraction of the image area below which a region is pruned when ``min_size=None``.
+MIN_SIZE_FRACTION = 0.003
+#: The smallest automatic ``min_size``, in pixels.
+MIN_SIZE_FLOOR = 20
+
+#: The files written per image, in the order they are written.
+OUTPUT_KINDS = ("painted", "boundaries", "labels", "json")
+
+#: Largest image (pixels) :func:`segment.io.read_image` decodes unless told otherwise.
+DEFAULT_MAX_PIXELS = 100_000_000
+
+#: Boundary matching tolerance of :func:`segment.evaluate.evaluate_segmentation`, as
+#: a fraction of the image diagonal (the BSDS500 benchmark's value).
+DEFAULT_MAX_DIST = 0.0075
+#: How a label map's boundaries are drawn for the boundary measures.
+BOUNDARY_RULES = ("thin", "bsds")
+
+#: The manifest a batch keeps in its output folder.
+MANIFEST_NAME = "segment-manifest.json"
+#: File suffixes a batch treats as images.
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"})
+
+#: Largest label a 16-bit PNG label map holds; larger maps are stored as ``.npy``.
+LABEL_PNG_MAX = 65535
+
+_OUTPUT_SUFFIXES = {
+    "painted": "_painted.png",
+    "boundaries": "_boundaries.png",
+    "labels": "_labels.png",
+    "labels_npy": "_labels.npy",
+    "json": ".json",
+}
+
+
+def output_name(stem, kind):
+    """File name of output `kind` (of :data:`OUTPUT_KINDS`, or ``'labels_npy'``) of `stem`.
+
+    Examples
+    --------
+    >>> output_name("cat", "painted"), output_name("cat", "json")
+    ('cat_painted.png', 'cat.json')
+    """
+    return stem + _OUTPUT_SUFFIXES[kind]
+
+
+def label_names(stem):
+    """Names a label map of image `stem` may have, in the order they are looked for:
+    what :func:`segment.io.write_labels` writes, then plain ``<stem>.png``/``.npy``.
+
+    Examples
+    --------
+    >>> label_names("cat")
+    ('cat_labels.png', 'cat_labels.npy', 'cat.png', 'cat.npy')
+    """
+    return (output_name(stem, "labels"), output_name(stem, "labels_npy"),
+            f"{stem}.png", f"{stem}.npy")
+
+
+def parse_outputs(value):
+    """Output kinds from a comma-separated string or a sequence, in :data:`OUTPUT_KINDS`
+    order; a ValueError names the unknown ones.
+
+    Examples
+    --------
+    >>> parse_outputs("json, painted")
+    ('painted', 'json')
+    >>> parse_outputs("paint")
+    Traceback (most recent call last):
+    ...
+    ValueError: outputs must be a comma-separated selection of painted, boundaries, labels, json; got 'paint'
+    """
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    kinds = [str(part).strip() for part in parts if str(part).strip()]
+    unknown = [kind for kind in kinds if kind not in OUTPUT_KINDS]
+    if unknown or not kinds:
+        shown = value if isinstance(value, str) else ",".join(map(str, parts))
+        raise ValueError(f"outputs must be a comma-separated selection of "
+                         f"{', '.join(OUTPUT_KINDS)}; got {shown!r}")
+    return tuple(kind for kind in OUTPUT_KINDS if kind in kinds)
+
+
+def first_line(exc):
+    """The first non-empty line of an exception's message, or its type's name.
+
+    Examples
+    --------
+    >>> first_line(ValueError("bad value\\nmore detail")), first_line(KeyError())
+    ('bad value', 'KeyError')
+    >>> first_line(OSError("\\n"))
+    'OSError'
+    """
+    for line in str(exc).splitlines():
+        if line.strip():
+            return line.strip()
+    return type(exc).__name__
