@@ -55,7 +55,7 @@ def estimate_range_bandwidth(lab, *, base=RANGE_BASE, exponent=RANGE_EXPONENT):
     Parameters
     ----------
     lab : (H, W, C) ndarray
-        CIE Lab (or L alone), as from :func:`segment.features.lab_lattice`.
+        CIE Lab (or L alone), as from :func:`segment.colour.lab_lattice`.
     base : float, optional
         h_r for an image whose colour spread is :data:`SPREAD_REFERENCE`.
     exponent : float, optional

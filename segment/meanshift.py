@@ -377,7 +377,7 @@ def seek_modes(
     ----------
     lab : (H, W, C) float32 ndarray
         Range values (CIE Lab, or L alone) of every pixel, as from
-        :func:`segment.features.lab_lattice`.
+        :func:`segment.colour.lab_lattice`.
     spatial_bandwidth : float
         h_s, half-width of the square spatial window, in pixels.
     range_bandwidth : float

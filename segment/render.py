@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .features import lab_to_rgb
+from .colour import lab_to_rgb
 
 __all__ = ["paint", "find_boundaries", "overlay_boundaries", "to_dtype"]
 

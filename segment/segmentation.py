@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import features, render
-from ._defaults import DEFAULTS, KERNELS, METHODS, MIN_SIZE_FLOOR, MIN_SIZE_FRACTION
+from . import render
+from ._defaults import DEFAULTS, MIN_SIZE_FLOOR, MIN_SIZE_FRACTION
+from ._validate import check_parameters
 from .bandwidth import estimate_range_bandwidth
+from .colour import lab_lattice
+from .image import display_image
 from .meanshift import seek_modes
 from .regions import form_regions
 
@@ -140,43 +141,6 @@ class Segmentation:
         return render.overlay_boundaries(base, self.labels, color=color, mode=mode)
 
 
-def _check_real(name, value, *, zero_ok=False, none_ok=False):
-    """A finite real number, > 0 (or >= 0 with `zero_ok`), as float; with `none_ok`,
-    None passes through (the messages then say so)."""
-    if none_ok and value is None:
-        return None
-    kind = "non-negative" if zero_ok else "positive"
-    alternative = " or None (automatic)" if none_ok else ""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a {kind} number{alternative}; got {value!r}")
-    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
-        raise ValueError(f"{name} must be a {kind} finite number{alternative}; got {value!r}")
-    return float(value)
-
-
-def _check_unit(name, value):
-    """A real number in [0, 1], as float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1]; got {value!r}")
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}")
-    return float(value)
-
-
-def _check_int(name, value, lowest):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {lowest}; got {value!r}")
-    if value < lowest:
-        raise ValueError(f"{name} must be an integer >= {lowest}; got {value!r}")
-    return int(value)
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
-
-
 @contextmanager
 def _numba_threads(n_threads):
     import numba
@@ -190,17 +154,6 @@ def _numba_threads(n_threads):
         yield
     finally:
         numba.set_num_threads(previous)
-
-
-def _display_image(image, channel_axis):
-    """The input as (H, W, 3) RGB or (H, W) grey in its own dtype, alpha dropped."""
-    image = np.asarray(image)
-    if channel_axis is None or image.ndim == 2:
-        return image
-    image = np.moveaxis(image, channel_axis, -1)
-    if image.shape[-1] in (1, 2):
-        return image[..., 0]
-    return image[..., :3]
 
 
 def segment(
@@ -326,19 +279,15 @@ def segment(
     >>> result.paint().dtype
     dtype('uint8')
     """
-    spatial_bandwidth = _check_real("spatial_bandwidth", spatial_bandwidth)
-    range_bandwidth = _check_real("range_bandwidth", range_bandwidth, none_ok=True)
-    if min_size is not None:
-        min_size = _check_int("min_size", min_size, 0)
-    merge_threshold = _check_unit("merge_threshold", merge_threshold)
-    kernel = _check_choice("kernel", kernel, KERNELS)
-    method = _check_choice("method", method, METHODS)
-    max_iter = _check_int("max_iter", max_iter, 1)
-    tol = _check_real("tol", tol)
-    if n_threads is not None:
-        n_threads = _check_int("n_threads", n_threads, 1)
+    checked = check_parameters(spatial_bandwidth, range_bandwidth, min_size, merge_threshold,
+                               kernel, method, max_iter, tol, n_threads)
+    spatial_bandwidth, range_bandwidth, min_size = (
+        checked["spatial_bandwidth"], checked["range_bandwidth"], checked["min_size"])
+    merge_threshold, kernel, method = (
+        checked["merge_threshold"], checked["kernel"], checked["method"])
+    max_iter, tol, n_threads = checked["max_iter"], checked["tol"], checked["n_threads"]
 
-    lab = features.lab_lattice(image, channel_axis=channel_axis)
+    lab = lab_lattice(image, channel_axis=channel_axis)
     if range_bandwidth is None:
         range_bandwidth = estimate_range_bandwidth(lab)
     if min_size is None:
@@ -370,5 +319,5 @@ def segment(
         modes=modes,
         sizes=sizes,
         parameters=parameters,
-        _image=_display_image(image, channel_axis),
+        _image=display_image(image, channel_axis),
     )

@@ -12,7 +12,7 @@ from segment.bandwidth import (
     colour_spread,
     estimate_range_bandwidth,
 )
-from segment.features import lab_lattice
+from segment.colour import lab_lattice
 
 
 def test_colour_spread_is_the_rms_distance_from_the_mean_colour():

@@ -25,7 +25,7 @@ def test_8_bit_input_converts_exactly_as_its_float_values():
     from skimage.color import rgb2lab
 
     from segment.colour import srgb_to_lab
-    from segment.features import lab_lattice
+    from segment.colour import lab_lattice
 
     rng = np.random.default_rng(1)
     image = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)

@@ -5,8 +5,8 @@ import pytest
 from conftest import TRUTH_LAB, quadrants, synthetic_image
 from reference import reference_modes
 
-from segment.features import lab_lattice
-from segment.meanshift import seek_modes
+from segment.colour import lab_lattice
+from segment.meanshift import coarse_factor, seek_modes
 
 # A pixel within this distance of a window edge (pixels, or Lab units) could fall on
 # either side in float32; the test images are chosen to keep every decision clear.
@@ -174,3 +174,25 @@ def test_fast_path_seeds_follow_the_exact_path(factor):
                                        err_msg=f"pixel {(row, col)}")
     # the test image is not trivial: pixels really take different seeds' modes
     assert len(np.unique(np.round(fast[..., 2], 3))) > 5
+
+
+@pytest.mark.parametrize("h_s, factor", [(2, 1), (7, 1), (8, 2), (10, 2), (13, 3)])
+def test_coarse_factor(h_s, factor):
+    assert coarse_factor(h_s) == factor
+
+
+def test_fast_path_finds_the_colours_of_clean_blocks():
+    rng = np.random.default_rng(3)
+    lab = np.zeros((40, 60, 3), np.float32)
+    lab[:, :30] = (30.0, 10.0, -10.0)
+    lab[:, 30:] = (70.0, -20.0, 25.0)
+    lab += rng.normal(0, 0.5, lab.shape).astype(np.float32)
+    fast = seek_modes(lab, 10.0, 6.5, method="fast")
+    exact = seek_modes(lab, 10.0, 6.5, method="exact")
+    assert fast.shape == exact.shape == (40, 60, 5)
+    # every pixel's mode is its block's colour on both paths
+    np.testing.assert_allclose(fast[:, :30, 2:], np.broadcast_to([30, 10, -10], (40, 30, 3)),
+                               atol=0.5)
+    np.testing.assert_allclose(fast[:, 30:, 2:], np.broadcast_to([70, -20, 25], (40, 30, 3)),
+                               atol=0.5)
+    np.testing.assert_allclose(fast[..., 2:], exact[..., 2:], atol=0.5)

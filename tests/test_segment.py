@@ -8,7 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from segment import DEFAULTS, Segmentation, segment
 from segment.bandwidth import estimate_range_bandwidth
-from segment.features import lab_lattice
+from segment.colour import lab_lattice
 
 METHODS = ["fast", "exact"]
 KERNELS = ["flat", "gaussian"]
@@ -434,7 +434,7 @@ def test_bad_kernel(kernel):
 
 @pytest.mark.parametrize("method", ["slow", "EXACT", None])
 def test_bad_method(method):
-    with pytest.raises(ValueError, match=r"method must be one of 'fast', 'exact'; got"):
+    with pytest.raises(ValueError, match=r"method must be one of 'exact', 'fast'; got"):
         segment(GOOD, method=method)
 
 
