@@ -7,10 +7,16 @@ The cost of a pair is the probability, estimated by a logistic model
 Regions smaller than ``min_size`` merge into their cheapest neighbour whatever the
 cost.
 
-Costs are re-evaluated lazily when a pair leaves the priority queue, and each merge
-moves the edges of the region with fewer neighbours, so the whole merge costs
-O(E log E) for E adjacent region pairs, even when one region (a sky, a wall)
-borders thousands of fragments. Memory O(n + E).
+The queue is lazy. Every boundary is queued once at its initial cost; the entry of
+least cost leaves the queue, and if the pair's cost is now higher it is queued again
+at that cost, else the pair merges if it may and is dropped if it may not. A merge
+moves the boundaries of the region with fewer neighbours to the other, fuses a
+moved boundary with an existing one to the same neighbour, and queues each moved
+or fused boundary at its new cost; the survivor's other boundaries keep their
+entries. So the whole merge costs O(E log E) for E adjacent region pairs, even when
+one region (a sky, a wall) borders thousands of fragments. Memory O(n + E).
+``tests/reference_merge.py`` states the same rules over statistics recomputed from
+the pixels at every step, and the tests hold the two to the same partitions.
 The numba kernel takes arrays and numbers only; :func:`merge_regions` prepares them.
 """
 

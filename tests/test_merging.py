@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from segment.merge_cost import PAIR_FEATURES
+from reference_merge import reference_merge
+
+from segment.labels import relabel_raster
+from segment.merge_cost import MERGE_COEFFICIENTS, PAIR_FEATURES
 from segment.merging import merge_regions
 from segment.regions import form_regions
 
@@ -100,3 +103,45 @@ def test_form_regions_returns_consistent_sizes_and_modes():
     labels, sizes, modes = form_regions(points, lab, 6.5, 2, 0.5)
     assert labels.dtype == np.int32 and sizes.tolist() == [24, 24]
     np.testing.assert_allclose(modes.ravel(), [0.0, 60.0])
+
+
+def same_partition(a, b):
+    """Whether two label maps split the pixels the same way, whatever the ids."""
+    pairs = np.unique(np.stack([a.ravel(), b.ravel()]), axis=1)
+    return (pairs.shape[1] == np.unique(a).size == np.unique(b).size)
+
+
+def tiny_region_graph(seed, shape=(11, 13), n_seeds=9):
+    """A random Voronoi partition with random colours, texture and edge strengths."""
+    rng = np.random.default_rng(seed)
+    rows, cols = np.indices(shape)
+    centres = rng.integers(0, shape, size=(n_seeds, 2))
+    distance = (rows[..., None] - centres[:, 0]) ** 2 + (cols[..., None] - centres[:, 1]) ** 2
+    labels, n = relabel_raster(np.argmin(distance + rng.random(distance.shape) * 1e-3, axis=2))
+    colour = rng.normal(50, 15, size=(n, 3))
+    values = np.concatenate([colour[labels] + rng.normal(0, 2, shape + (3,)),
+                             rng.random(shape + (1,)) * 4], axis=2)
+    edge_map = rng.random(shape) * 6
+    return labels, values, edge_map, n
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("threshold, min_size", [(0.3, 0), (0.5, 0), (0.7, 12), (0.2, 25)])
+def test_merge_regions_agrees_with_the_brute_force_reference(seed, threshold, min_size):
+    labels, values, edge_map, n = tiny_region_graph(seed)
+    coef = np.asarray(MERGE_COEFFICIENTS)
+    if seed % 2:  # another cost surface, so that more than one order is exercised
+        coef = coef + np.random.default_rng(100 + seed).normal(0, 0.3, coef.size)
+    merged, m = merge_regions(labels, values, n, edge_map=edge_map, threshold=threshold,
+                              min_size=min_size, coefficients=coef)
+    expected = reference_merge(labels, values, edge_map, threshold, min_size, coef)
+    assert m == np.unique(expected).size
+    assert same_partition(merged, expected)
+
+
+def test_the_reference_comparison_can_tell_partitions_apart():
+    labels, values, edge_map, n = tiny_region_graph(0)
+    low = reference_merge(labels, values, edge_map, 0.05, 0, MERGE_COEFFICIENTS)
+    high = reference_merge(labels, values, edge_map, 0.95, 0, MERGE_COEFFICIENTS)
+    assert np.unique(low).size > np.unique(high).size
+    assert not same_partition(low, high)
