@@ -6,9 +6,8 @@ unit ball; spatial coordinates stay in pixels and the spatial window is the squa
 ``|x - x_i| <= h_s, |y - y_i| <= h_s``. Each window row is read as one contiguous
 run of whole LANES-wide blocks (with sentinel padding on the right) so that the
 compiler vectorises it; the flat kernel reads four rows in each pass over the
-columns, and the threads share the image rows interleaved (see ``_interleaved``).
-Together these make the exact path about 1.75x as fast as one row a pass with the
-rows split in halves.
+columns, and the threads share the image rows interleaved (see ``_interleaved``),
+so that a textured part of a photo is not left to one thread.
 
 Two mode seekers are provided:
 
@@ -307,10 +306,10 @@ def _seek_from(planes, colidx, limit, width, hs, kernel, tol2, max_iter, rows, c
 
 
 @njit(cache=True, parallel=True)
-def _assign_seed_modes(planes, rows, cols, factor, seed_modes, out):
-    """Give every pixel the mode of the seed, among those of the 3x3 blocks around its
-    own, whose colour is closest to the pixel's colour (ties: the nearest seed). A
-    seed pixel takes its own mode."""
+def _assign_seed_points(planes, rows, cols, factor, seed_points, out):
+    """Give every pixel the convergence point of the seed, among those of the 3x3
+    blocks around its own, whose colour is closest to the pixel's colour (ties: the
+    nearest seed). A seed pixel takes its own point."""
     height, width, nout = out.shape
     ch = rows.size
     cw = cols.size
@@ -335,7 +334,7 @@ def _assign_seed_modes(planes, rows, cols, factor, seed_modes, out):
                         bi = ci
                         bj = cj
             for k in range(nout):
-                out[row, col, k] = seed_modes[bi, bj, k]
+                out[row, col, k] = seed_points[bi, bj, k]
 
 
 def coarse_factor(spatial_bandwidth):
@@ -398,7 +397,7 @@ def seek_modes(
 
     Returns
     -------
-    modes : (H, W, 2 + C) float32 ndarray
+    points : (H, W, 2 + C) float32 ndarray
         Convergence point of each pixel: (x, y, range...), x the column and y the
         row in pixels, range in the units of `lab`.
 
@@ -412,8 +411,8 @@ def seek_modes(
     --------
     >>> import numpy as np
     >>> lab = np.zeros((4, 4, 3), np.float32); lab[:, 2:, 0] = 50
-    >>> modes = seek_modes(lab, 3, 5, method="exact")
-    >>> modes.shape, float(modes[0, 0, 2]), float(modes[0, 3, 2])
+    >>> points = seek_modes(lab, 3, 5, method="exact")
+    >>> points.shape, float(points[0, 0, 2]), float(points[0, 3, 2])
     ((4, 4, 5), 0.0, 50.0)
     """
     lab = np.asarray(lab, dtype=np.float32)
@@ -441,10 +440,10 @@ def seek_modes(
                           + factor // 2, height - 1)
         cols = np.minimum(np.arange(-(-width // factor), dtype=np.int64) * factor
                           + factor // 2, width - 1)
-        seed_modes = np.empty((rows.size, cols.size, 2 + nch), np.float32)
+        seed_points = np.empty((rows.size, cols.size, 2 + nch), np.float32)
         _seek_from(planes, colidx, limit, width, hs, kernel_id, tol2, int(max_iter), rows, cols,
-                   seed_modes)
+                   seed_points)
         out = np.empty((height, width, 2 + nch), np.float32)
-        _assign_seed_modes(planes, rows, cols, factor, seed_modes, out)
+        _assign_seed_points(planes, rows, cols, factor, seed_points, out)
     out[..., 2:] *= np.float32(range_bandwidth)
     return out
