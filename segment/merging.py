@@ -32,7 +32,7 @@ from .labels import find, relabel_raster, resolve
 from .merge_cost import _cost, check_merge_inputs
 from .region_graph import boundary_edges, interior_sums, region_totals
 
-__all__ = ["merge_regions"]
+__all__ = ["merge_regions", "merge_hierarchy"]
 
 
 @njit(cache=True, inline="always")
@@ -42,7 +42,8 @@ def _key(a, b, n):
 @njit(cache=True)
 def _merge(n, edges, length, contrast, sizes, sums, threshold, min_size, inner_sums,
            inner_counts, area, coef):
-    """Greedy merging; returns the union-find parent array over the n regions.
+    """Greedy merging; returns the union-find parent array over the n regions, and
+    the merges in order: the region merged away, the region it joined, the cost.
 
     Pairs are merged in increasing cost while the cost is at most ``threshold`` or
     one of the two regions is smaller than ``min_size``. ``inner_sums`` and
@@ -55,6 +56,10 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, min_size, inner_s
     """
     nedge = edges.shape[0]
     parent = np.arange(n)
+    merged = np.empty(max(n - 1, 0), np.int64)
+    into = np.empty(max(n - 1, 0), np.int64)
+    costs = np.empty(max(n - 1, 0), np.float64)
+    steps = 0
     size = sizes.astype(np.float64).copy()
     total = sums.astype(np.float64).copy()
     inner = inner_sums.astype(np.float64).copy()
@@ -109,6 +114,10 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, min_size, inner_s
         degree[r] -= 1
         degree[o] -= 1
         parent[o] = r
+        merged[steps] = o
+        into[steps] = r
+        costs[steps] = now
+        steps += 1
         size[r] += size[o]
         inner[r] += inner[o]
         count[r] += count[o]
@@ -146,7 +155,8 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, min_size, inner_s
             tail[r] = tail[o]
             head[o] = -1
             tail[o] = -1
-    return parent
+    return parent, merged[:steps], into[:steps], costs[:steps]
+
 
 def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coefficients=None):
     """Merge adjacent regions greedily, most similar pair first (see the module docstring).
@@ -191,10 +201,80 @@ def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coeffic
     edges, length, contrast = boundary_edges(labels, edge_map)
     sizes, sums = region_totals(labels, values, n)
     inner, count = interior_sums(labels, edge_map, n)
-    parent = _merge(
+    parent, _, _, _ = _merge(
         n, edges, length, contrast, sizes, sums, float(threshold),
         float(min_size), inner, count, float(labels.size), coef,
     )
     roots = np.empty_like(parent)
     resolve(parent, roots)
     return relabel_raster(roots[labels])
+
+
+def merge_hierarchy(labels, values, n, *, edge_map, min_size=0, coefficients=None):
+    """Prune regions smaller than `min_size`, then merge all the way to one region,
+    recording every merge: the hierarchy that every ``merge_threshold`` cuts.
+
+    The pruning is :func:`merge_regions` with ``threshold=0``: regions smaller than
+    `min_size` merge into their cheapest neighbour, in the queue's order. The
+    regions left are the finest level; the merging then runs on them with no
+    threshold, in the same lazy order, until one region is left.
+
+    Parameters
+    ----------
+    labels, values, n, edge_map, min_size, coefficients
+        As for :func:`merge_regions`.
+
+    Returns
+    -------
+    finest : (H, W) int32 ndarray
+        The finest level, region ids 0..m-1 in raster order.
+    m : int
+    merged, into : (m - 1,) int64 ndarray
+        The merges in order: region ``merged[i]`` (a finest id, or the id its set
+        carries) joins region ``into[i]``.
+    costs : (m - 1,) float64 ndarray
+        The cost of each merge, the probability in [0, 1] that the two belong to
+        different objects. Costs need not increase: see
+        :class:`segment.hierarchy.Hierarchy` for the levels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.array([[0, 1, 2]])
+    >>> values = np.zeros((1, 3, 4)); values[0, :, 0] = [40.0, 41.0, 90.0]
+    >>> finest, m, merged, into, costs = merge_hierarchy(
+    ...     labels, values, 3, edge_map=np.zeros((1, 3)))
+    >>> finest.tolist(), m, len(costs), bool(costs[0] <= costs[1])
+    ([[0, 1, 2]], 3, 2, True)
+    """
+    labels, values, coef = check_merge_inputs(labels, values, edge_map, coefficients)
+    edges, length, contrast = boundary_edges(labels, edge_map)
+    sizes, sums = region_totals(labels, values, n)
+    inner, count = interior_sums(labels, edge_map, n)
+    area = float(labels.size)
+    if min_size > 1 and n > 1:
+        parent, _, _, _ = _merge(n, edges, length, contrast, sizes, sums, 0.0,
+                                 float(min_size), inner, count, area, coef)
+        roots = np.empty_like(parent)
+        resolve(parent, roots)
+        finest, m = relabel_raster(roots[labels])
+        region_of = np.zeros(n, np.int64)
+        region_of[labels.ravel()] = finest.ravel()
+        # the finest level's statistics, summed from the groups' (interiors stay the
+        # groups', as while merging)
+        sizes = np.bincount(region_of, weights=sizes, minlength=m)
+        sums = np.stack([np.bincount(region_of, weights=sums[:, k], minlength=m)
+                         for k in range(sums.shape[1])], axis=1)
+        inner = np.bincount(region_of, weights=inner, minlength=m)
+        count = np.bincount(region_of, weights=count, minlength=m)
+        edges, length, contrast = boundary_edges(finest, edge_map)
+    else:
+        finest, m = relabel_raster(labels)
+        order = np.zeros(n, np.int64)
+        order[labels.ravel()] = finest.ravel()
+        inverse = np.argsort(order)
+        sizes, sums, inner, count = sizes[inverse], sums[inverse], inner[inverse], count[inverse]
+        edges, length, contrast = boundary_edges(finest, edge_map)
+    _, merged, into, costs = _merge(m, edges, length, contrast, sizes, sums, 1.0, 0.0,
+                                    inner, count, area, coef)
+    return finest, m, merged, into, costs

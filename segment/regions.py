@@ -2,15 +2,18 @@
 
 1. **Grouping** (:mod:`segment.grouping`): 8-connected pixels whose convergence
    points are closer than ``0.35 h_r`` in range share a group.
-2. **Fusion and pruning** (:mod:`segment.merging`): adjacent groups are merged
-   greedily, the most similar pair first, while a logistic model fitted on the
-   BSDS500 train images (:mod:`segment.merge_cost`) gives them a probability of
-   belonging to different objects of at most ``merge_threshold``. The model weighs
+2. **Pruning**: groups smaller than ``min_size`` merge into their most similar
+   neighbour (:func:`segment.merging.merge_hierarchy`); the regions left are the
+   finest level of the hierarchy.
+3. **The hierarchy** (:mod:`segment.merging`, :mod:`segment.hierarchy`): adjacent
+   regions are merged greedily, the most similar pair first, to a single region;
+   a logistic model fitted on the BSDS500 train images (:mod:`segment.merge_cost`)
+   gives each pair a probability of belonging to different objects. The model weighs
    the difference of the regions' mean colours and texture energy, taken on a
    lightly smoothed image so that fragments of one texture look alike
    (:func:`segment.region_graph.appearance`), the colour contrast along their
-   common boundary against the contrast inside them, and their sizes. Regions
-   smaller than ``min_size`` keep merging into their most similar neighbour.
+   common boundary against the contrast inside them, and their sizes.
+4. **The cut**: the merges of level at most ``merge_threshold`` are kept.
 
 Labels are finally renumbered 0..n-1 in raster order of first appearance.
 """
@@ -21,20 +24,24 @@ import numpy as np
 
 from .filters import gradient_magnitude
 from .grouping import GROUPING_FRACTION, group_modes
-from .labels import region_means
-from .merging import merge_regions
+from .hierarchy import Hierarchy
+from .labels import region_sums, relabel_raster
+from .merging import merge_hierarchy
 from .region_graph import COLOUR_SIGMA, appearance
 
-__all__ = ["form_regions", "EDGE_SIGMA"]
+__all__ = ["form_regions", "region_hierarchy", "cut_regions", "EDGE_SIGMA"]
 
 #: Gaussian sigma (pixels) before the gradient that measures boundary contrast.
 EDGE_SIGMA = 2.0
 
 
-def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
-                 colour_sigma=COLOUR_SIGMA, edge_sigma=EDGE_SIGMA,
-                 grouping=GROUPING_FRACTION, coefficients=None):
-    """Convergence points -> region labels, sizes and modes (steps 1-2).
+def region_hierarchy(points, lab, range_bandwidth, min_size, *, colour_sigma=COLOUR_SIGMA,
+                     edge_sigma=EDGE_SIGMA, grouping=GROUPING_FRACTION, coefficients=None):
+    """Convergence points -> the finest regions and their merge hierarchy.
+
+    Groups the points (:func:`segment.grouping.group_modes`), prunes groups
+    smaller than `min_size` and records the merging to one region
+    (:func:`segment.merging.merge_hierarchy`).
 
     Parameters
     ----------
@@ -43,15 +50,10 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
     lab : (H, W, C) float32 ndarray
         The image in CIE Lab (or L alone), for region colours and boundary contrast.
     range_bandwidth : float
-        h_r (Lab units): neighbours whose modes are closer than ``grouping * h_r``
+        h_r (Lab units): neighbours whose points are closer than ``grouping * h_r``
         are grouped.
     min_size : int
-        Smallest region kept, in pixels.
-    merge_threshold : float
-        Largest probability, in [0, 1], that two adjacent regions of at least
-        `min_size` pixels belong to different objects at which they are still
-        merged (:func:`segment.merging.merge_regions`); 0 keeps the groups of step 1
-        apart except for pruning.
+        Smallest region of the finest level, in pixels.
     colour_sigma, edge_sigma : float, optional
         Gaussian sigmas (pixels) of the image whose region means are compared and of
         the image whose gradient measures boundary contrast.
@@ -62,11 +64,64 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
 
     Returns
     -------
+    finest : (H, W) int32 ndarray
+        The finest level's region ids 0..m-1, in raster order.
+    hierarchy : Hierarchy
+    sizes : (m,) int64 ndarray
+        Pixels of each finest region.
+    point_sums : (m, C) float64 ndarray
+        Summed range values of the convergence points of each finest region.
+    """
+    labels, n = group_modes(points, grouping * range_bandwidth)
+    finest, m, merged, into, costs = merge_hierarchy(
+        labels, appearance(points, lab, colour_sigma), n,
+        edge_map=gradient_magnitude(lab, edge_sigma), min_size=min_size,
+        coefficients=coefficients,
+    )
+    sizes, point_sums = region_sums(finest, points[..., 2:], m)
+    return finest, Hierarchy(m, merged, into, costs), sizes, point_sums
+
+
+def cut_regions(finest, hierarchy, sizes, point_sums, steps):
+    """The regions after the hierarchy's first `steps` merges.
+
+    Returns
+    -------
     labels : (H, W) int32 ndarray
         Region ids 0..n-1 in raster order of first appearance.
     sizes : (n,) int64 ndarray
     modes : (n, C) float32 ndarray
         Mean range value of the convergence points of each region.
+    """
+    roots = hierarchy.regions(steps)
+    labels, n = relabel_raster(roots[finest])
+    region_of = np.zeros(hierarchy.n, np.int64)
+    region_of[finest.ravel()] = labels.ravel()
+    cut_sizes = np.bincount(region_of, weights=sizes, minlength=n).astype(np.int64)
+    sums = np.stack([np.bincount(region_of, weights=point_sums[:, k], minlength=n)
+                     for k in range(point_sums.shape[1])], axis=1)
+    return labels, cut_sizes, (sums / np.maximum(cut_sizes, 1)[:, None]).astype(np.float32)
+
+
+def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, **options):
+    """Convergence points -> region labels, sizes and modes: the merge hierarchy of
+    :func:`region_hierarchy` cut at `merge_threshold`.
+
+    Parameters
+    ----------
+    points, lab, range_bandwidth, min_size
+        As for :func:`region_hierarchy`.
+    merge_threshold : float
+        Merges of level (:class:`segment.hierarchy.Hierarchy`) at most this, in
+        [0, 1], are kept; 0 keeps the finest level.
+    **options
+        `colour_sigma`, `edge_sigma`, `grouping`, `coefficients` of
+        :func:`region_hierarchy`.
+
+    Returns
+    -------
+    labels, sizes, modes
+        As from :func:`cut_regions`.
 
     Examples
     --------
@@ -77,16 +132,7 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, *,
     >>> labels[0].tolist(), sizes.tolist(), modes.ravel().tolist()
     ([0, 0, 0, 1, 1, 1], [9, 9], [0.0, 40.0])
     """
-    labels, n = group_modes(points, grouping * range_bandwidth)
-    if n > 1 and (merge_threshold > 0 or min_size > 1):
-        labels, n = merge_regions(
-            labels,
-            appearance(points, lab, colour_sigma),
-            n,
-            edge_map=gradient_magnitude(lab, edge_sigma),
-            threshold=merge_threshold,
-            min_size=min_size,
-            coefficients=coefficients,
-        )
-    sizes, modes = region_means(labels, points[..., 2:], n)
-    return labels, sizes, modes.astype(np.float32)
+    finest, hierarchy, sizes, point_sums = region_hierarchy(points, lab, range_bandwidth,
+                                                            min_size, **options)
+    return cut_regions(finest, hierarchy, sizes, point_sums,
+                       hierarchy.steps(threshold=merge_threshold))

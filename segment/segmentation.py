@@ -12,9 +12,10 @@ from ._defaults import DEFAULTS, MIN_SIZE_FLOOR, MIN_SIZE_FRACTION
 from ._validate import check_parameters
 from .bandwidth import estimate_range_bandwidth
 from .colour import lab_lattice
+from .hierarchy import Hierarchy
 from .image import display_image
 from .meanshift import seek_modes
-from .regions import form_regions
+from .regions import cut_regions, region_hierarchy
 
 __all__ = ["segment", "Segmentation", "DEFAULTS", "default_min_size"]
 
@@ -28,6 +29,22 @@ def default_min_size(height, width):
     (463, 20)
     """
     return max(MIN_SIZE_FLOOR, int(round(MIN_SIZE_FRACTION * height * width)))
+
+
+@dataclass(frozen=True, eq=False)
+class _Tree:
+    """The finest regions and their merge hierarchy, shared by every cut of one image."""
+
+    finest: np.ndarray
+    hierarchy: Hierarchy
+    sizes: np.ndarray
+    point_sums: np.ndarray
+
+    def cut(self, steps, parameters, image):
+        labels, sizes, modes = cut_regions(self.finest, self.hierarchy, self.sizes,
+                                           self.point_sums, steps)
+        return Segmentation(labels=labels, modes=modes, sizes=sizes, parameters=parameters,
+                            _image=image, _tree=self)
 
 
 @dataclass(eq=False)
@@ -52,6 +69,7 @@ class Segmentation:
     sizes: np.ndarray
     parameters: dict = field(default_factory=dict)
     _image: np.ndarray | None = field(default=None, repr=False)
+    _tree: _Tree | None = field(default=None, repr=False)
 
     @property
     def n_regions(self):
@@ -62,6 +80,132 @@ class Segmentation:
     def shape(self):
         """(H, W) of the segmented image."""
         return self.labels.shape
+
+    def _hierarchy(self):
+        if self._tree is None:
+            raise ValueError("this result holds no merge hierarchy; segment() records one")
+        return self._tree.hierarchy
+
+    @property
+    def levels(self):
+        """(k,) float64: the sorted distinct merge levels of the hierarchy, in [0, 1].
+
+        Cutting at any threshold from one level up to (not including) the next gives
+        the same regions; see :meth:`cut`.
+        """
+        return self._hierarchy().levels
+
+    def cut(self, merge_threshold=None, *, n_regions=None):
+        """The segmentation at another level of the merge hierarchy, without new mean shift.
+
+        ``result.cut(t)`` equals ``segment(image, merge_threshold=t, ...)`` with
+        the other parameters of `result`: the same labels, modes and sizes.
+
+        Parameters
+        ----------
+        merge_threshold : float, optional
+            In [0, 1]: keep the merges of level at most this (0 keeps the finest
+            level, 1 merges every adjacent region).
+        n_regions : int, optional
+            Instead of a threshold: keep merges until this many regions are left
+            (at least 1; the finest level if it has fewer).
+
+        Returns
+        -------
+        Segmentation
+            Its ``parameters['merge_threshold']`` is the threshold asked for, or for
+            `n_regions` the level of the last merge kept (0 for none).
+
+        Notes
+        -----
+        Cost: O(N) for N pixels (relabelling) plus O(n) for the n regions of the
+        finest level; no mean shift and no merging is rerun.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> image = np.zeros((30, 60, 3), np.uint8)
+        >>> image[:, 20:40] = (200, 40, 40); image[:, 40:] = (40, 40, 200)
+        >>> result = segment(image, merge_threshold=0.0, min_size=0)
+        >>> result.n_regions, result.cut(n_regions=2).n_regions, result.cut(1.0).n_regions
+        (3, 2, 1)
+        """
+        from ._validate import check_int, check_unit
+
+        hierarchy = self._hierarchy()
+        if n_regions is not None:
+            if merge_threshold is not None:
+                raise TypeError("give merge_threshold or n_regions, not both")
+            steps = hierarchy.steps(n_regions=check_int("n_regions", n_regions, 1))
+            merge_threshold = float(hierarchy.merge_levels[steps - 1]) if steps else 0.0
+        else:
+            if merge_threshold is None:
+                raise TypeError("cut() needs merge_threshold or n_regions")
+            merge_threshold = check_unit("merge_threshold", merge_threshold)
+            steps = hierarchy.steps(threshold=merge_threshold)
+        parameters = {**self.parameters, "merge_threshold": merge_threshold}
+        return self._tree.cut(steps, parameters, self._image)
+
+    def ucm(self, layout="image"):
+        """The ultrametric contour map of the merge hierarchy.
+
+        Parameters
+        ----------
+        layout : {'image', 'bsds'}, optional
+            'image': (H, W) float32, 0 inside the finest regions; a pixel whose right
+            or lower neighbour lies in another finest region holds the highest
+            level at which it joins such a neighbour. 'bsds': (2H + 1, 2W + 1)
+            float32 in the layout of BSDS500's ``ucm2``: pixel (i, j) at
+            (2i + 1, 2j + 1) (always 0), the boundary between horizontal
+            neighbours at (2i + 1, 2j + 2) and between vertical ones at
+            (2i + 2, 2j + 1) holding the level at which their two finest regions
+            join (0 inside one), each corner (2i + 2, 2j + 2) the largest of its
+            four boundaries, and the outer frame 1 (the image border separates at
+            every level).
+
+        Returns
+        -------
+        (H, W) or (2H + 1, 2W + 1) float32 ndarray
+            Levels in [0, 1].
+
+        Notes
+        -----
+        Thresholding the 'bsds' layout at t and labelling the 4-connected
+        components of ``ucm2 <= t``, read at the pixel cells ``[1::2, 1::2]``,
+        gives the 4-connected components of the regions of ``cut(t)`` (a region
+        whose parts touch only at a corner counts as two there).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> image = np.zeros((20, 30, 3), np.uint8); image[:, 15:] = (90, 80, 70)
+        >>> ucm = segment(image, merge_threshold=0.0, min_size=0).ucm()
+        >>> ucm.shape, float(ucm[0, 0]), bool(ucm[0, 14] > 0)
+        ((20, 30), 0.0, True)
+        """
+        from ._validate import check_choice
+
+        check_choice("layout", layout, ("image", "bsds"))
+        hierarchy = self._hierarchy()
+        finest = self._tree.finest
+        across = np.zeros(finest.shape, np.float32)  # boundary to the right neighbour
+        below = np.zeros(finest.shape, np.float32)  # boundary to the lower neighbour
+        for out, a, b in ((across[:, :-1], finest[:, :-1], finest[:, 1:]),
+                          (below[:-1], finest[:-1], finest[1:])):
+            differ = a != b
+            levels = hierarchy.join_levels(a[differ], b[differ])
+            out[differ] = np.minimum(levels, 1.0)
+        if layout == "image":
+            return np.maximum(across, below)
+        height, width = finest.shape
+        ucm2 = np.ones((2 * height + 1, 2 * width + 1), np.float32)
+        ucm2[1:-1, 1:-1] = 0.0
+        ucm2[1:-1:2, 2:-1:2] = across[:, :-1]
+        ucm2[2:-1:2, 1:-1:2] = below[:-1]
+        corners = np.maximum(np.maximum(ucm2[1:-2:2, 2:-1:2], ucm2[3::2, 2:-1:2]),
+                             np.maximum(ucm2[2:-1:2, 1:-2:2], ucm2[2:-1:2, 3::2]))
+        ucm2[2:-1:2, 2:-1:2] = corners
+        return ucm2
 
     def _dtype(self):
         return self._image.dtype if self._image is not None else np.dtype(np.uint8)
@@ -302,8 +446,8 @@ def segment(
             tol=tol,
             max_iter=max_iter,
         )
-        labels, sizes, modes = form_regions(points, lab, range_bandwidth, min_size,
-                                            merge_threshold)
+        finest, hierarchy, finest_sizes, point_sums = region_hierarchy(
+            points, lab, range_bandwidth, min_size)
     parameters = {
         "spatial_bandwidth": spatial_bandwidth,
         "range_bandwidth": range_bandwidth,
@@ -314,10 +458,6 @@ def segment(
         "max_iter": max_iter,
         "tol": tol,
     }
-    return Segmentation(
-        labels=labels,
-        modes=modes,
-        sizes=sizes,
-        parameters=parameters,
-        _image=display_image(image, channel_axis),
-    )
+    tree = _Tree(finest, hierarchy, finest_sizes, point_sums)
+    return tree.cut(hierarchy.steps(threshold=merge_threshold), parameters,
+                    display_image(image, channel_axis))

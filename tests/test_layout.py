@@ -17,6 +17,7 @@ LAYERS = [
     ["region_graph"],
     ["merge_cost"],
     ["merging"],
+    ["hierarchy"],
     ["regions", "render"],
     ["segmentation"],
     ["io"],

@@ -1,0 +1,122 @@
+"""The merge hierarchy: nested segmentations from the finest level to one region.
+
+:func:`segment.merging.merge_hierarchy` records every merge of the greedy merging,
+run past any threshold to a single region. A merge's *level* is the running maximum
+of the merge costs up to it, so that levels never decrease up the hierarchy (the
+lazy queue can merge a pair cheaper than one merged before it). Cutting at a
+threshold t keeps every merge of level <= t: since levels increase, that is the
+sequence's first merges, up to the first whose cost exceeds t.
+
+Two adjacent regions of the finest level *join* at the level of the merge that
+first puts them in one region; on the boundary between them an ultrametric contour
+map (UCM) holds that level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from .labels import find, resolve
+
+__all__ = ["Hierarchy"]
+
+
+@njit(cache=True)
+def _replay(n, merged, into, steps):
+    """Region of every finest region after the first `steps` merges (its root)."""
+    parent = np.arange(n)
+    for i in range(steps):
+        parent[find(parent, merged[i])] = find(parent, into[i])
+    roots = np.empty(n, np.int64)
+    resolve(parent, roots)
+    return roots
+
+
+@njit(cache=True)
+def _join_steps(n, merged, into, a, b):
+    """For each pair (a[i], b[i]) of finest regions, the index of the merge that
+    puts them in one region (len(merged) if none does), by climbing the merge tree."""
+    steps = merged.size
+    # tree nodes: finest regions 0..n-1, then one node per merge
+    up = np.full(n + steps, -1, np.int64)
+    node = np.arange(n)  # current tree node of every finest root
+    parent = np.arange(n)
+    for i in range(steps):
+        x = find(parent, merged[i])
+        y = find(parent, into[i])
+        up[node[x]] = n + i
+        up[node[y]] = n + i
+        parent[x] = y
+        node[y] = n + i
+    depth = np.zeros(n + steps, np.int64)
+    for v in range(n + steps - 1, -1, -1):
+        if up[v] >= 0:
+            depth[v] = depth[up[v]] + 1
+    out = np.empty(a.size, np.int64)
+    for i in range(a.size):
+        u = a[i]
+        v = b[i]
+        while u != v and u >= 0 and v >= 0:
+            if depth[u] >= depth[v]:
+                u = up[u]
+            else:
+                v = up[v]
+        out[i] = u - n if u == v and u >= n else steps
+    return out
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """The recorded merges over the `n` regions of the finest level.
+
+    Attributes
+    ----------
+    n : int
+        Regions of the finest level.
+    merged, into : (k,) int64 ndarray
+        Merge i joins the region holding finest region ``merged[i]`` to the one
+        holding ``into[i]``; k is n - 1 for a connected image.
+    costs : (k,) float64 ndarray
+        The merging cost of each merge, in [0, 1].
+    """
+
+    n: int
+    merged: np.ndarray
+    into: np.ndarray
+    costs: np.ndarray
+
+    @property
+    def merge_levels(self):
+        """(k,) float64: the level of every merge, the running maximum of the costs."""
+        return np.maximum.accumulate(self.costs) if self.costs.size else self.costs
+
+    @property
+    def levels(self):
+        """The sorted distinct merge levels: cutting between two of them gives the
+        same regions."""
+        return np.unique(self.merge_levels)
+
+    def steps(self, threshold=None, n_regions=None):
+        """How many merges a cut keeps: those of level <= `threshold`, or as many as
+        leave `n_regions` regions (at least one, at most :attr:`n`)."""
+        if (threshold is None) == (n_regions is None):
+            raise TypeError("give one of threshold and n_regions")
+        if threshold is not None:
+            return int(np.searchsorted(self.merge_levels, threshold, side="right"))
+        return int(min(max(self.n - n_regions, 0), self.merged.size))
+
+    def regions(self, steps):
+        """(n,) int64: the region (a root id) of every finest region after `steps` merges."""
+        return _replay(self.n, self.merged, self.into, int(steps))
+
+    def join_levels(self, a, b):
+        """Level at which finest regions a[i] and b[i] first share a region
+        (``inf`` where they never do)."""
+        a = np.ascontiguousarray(a, dtype=np.int64)
+        b = np.ascontiguousarray(b, dtype=np.int64)
+        step = _join_steps(self.n, self.merged, self.into, a, b)
+        levels = np.append(self.merge_levels, np.inf)
+        return levels[step]
