@@ -53,7 +53,7 @@ from ._common import ROOT, run_module
 
 DEFAULT_IMAGE = ROOT / "sample_images" / "coffee.png"
 
-#: Label -> (width, height); labels are megapixels as the issue names them.
+#: Label (megapixels) -> (width, height).
 SIZES = {
     "0.15": (481, 321),
     "1": (1224, 816),
@@ -64,7 +64,7 @@ SIZES = {
 #: OpenCV alone takes about a minute per run at 12 MP on a 2-core machine.
 DEFAULT_REPEATS = {"0.15": 5, "1": 5, "4": 3, "12": 3}
 
-# The targets of the speed issue, checked in the summary.
+# The project's speed targets, checked in the summary.
 MAX_RATIO = 0.3  # ours / OpenCV
 MAX_RSS_MB_12MP = 2048
 MAX_SCALING = 1.3  # s/MP at 12 MP over s/MP at 0.15 MP
@@ -290,7 +290,7 @@ def main(argv=None):
     rows = {}
     with tempfile.TemporaryDirectory(prefix="segment-speed-") as tmp:
         # start-up first, before the large images leave the machine's memory and
-        # caches churned (after the 12 MP runs it measured about 25 % slower)
+        # caches churned (measured after the 12 MP runs, it reads about 25 % slower)
         small = write_png(fit(base, *SIZES["0.15"]), Path(tmp) / "startup.png")
         help_s, fresh_s, cold_s = startup(small)
         for label in sizes:
