@@ -112,7 +112,8 @@ def defaults():
 
 
 def lab_image(image):
-    """The image in CIE Lab, float32 (H, W, 3), as :func:`segment.segment` sees it."""
+    """The image in CIE Lab, float32 (H, W, 3) ((H, W, 1), L alone, for grey input), as
+    :func:`segment.segment` sees it."""
     from segment.features import lab_lattice
 
     return lab_lattice(image)
