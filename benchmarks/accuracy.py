@@ -6,10 +6,11 @@ segmentations (PRI, VoI, Covering, boundary F; benchmark conventions), and repor
 the data-set figures for each path, their difference, and how far the two label
 maps agree (adjusted Rand index, mean over images).
 
-The data set is research-only and stays outside the repository::
+The data set is research-only and stays outside the repository. From the repository
+root::
 
-    python benchmarks/accuracy.py                 # val split, ../shared/bsds500
-    python benchmarks/accuracy.py --split train --every 2 --bsds /data/BSDS500
+    python -m benchmarks.accuracy                 # val split, ../shared/bsds500
+    python -m benchmarks.accuracy --split train --every 2 --bsds /data/BSDS500
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_bsds import add_data_arguments, map_images  # noqa: E402
+from ._common import add_data_arguments, map_images, read_bsds
 
 METHODS = ("exact", "fast")  # the default first
 
@@ -31,12 +30,11 @@ def score_image(task):
     """Scores, region counts and seconds of both paths on one image, and their ARI."""
     from sklearn.metrics import adjusted_rand_score
 
-    from segment import read_image, segment
-    from segment.evaluate import evaluate_segmentation, load_bsds_ground_truth
+    from segment import segment
+    from segment.evaluate import evaluate_segmentation
 
     bsds, split, image_id = task
-    image = read_image(Path(bsds) / "images" / split / f"{image_id}.jpg")
-    segs, bdrys = load_bsds_ground_truth(Path(bsds) / "groundTruth" / split / f"{image_id}.mat")
+    image, segs, bdrys = read_bsds(bsds, split, image_id)
     out, labels = {}, {}
     for method in METHODS:
         start = time.perf_counter()
@@ -49,12 +47,13 @@ def score_image(task):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__spec__.name}",
+                                     description=__doc__.splitlines()[0])
     add_data_arguments(parser)
     args = parser.parse_args(argv)
 
+    from segment import DEFAULTS
     from segment.evaluate import summarize
-    from segment.segmentation import DEFAULTS
 
     images, results = map_images(score_image, args)
     if images is None:

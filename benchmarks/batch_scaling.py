@@ -1,7 +1,8 @@
 """Throughput of ``segment batch`` with 1 and with 2 worker processes, from the same run.
 
-    .venv/bin/python benchmarks/batch_scaling.py [PHOTO_DIR] [--images 16] [--repeats 3]
-                                                 [--when-idle]
+From the repository root::
+
+    python -m benchmarks.batch_scaling [PHOTO_DIR] [--images 16] [--repeats 3] [--when-idle]
 
 Without PHOTO_DIR, builds 16 photo-sized (481 x 321, the BSDS500 size) variants of
 the bundled ``sample_images/*.png``: crops at different offsets and scales, some
@@ -38,7 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ._common import ROOT, run_module, segment_command, usable_cpus
+
 SIZE = (481, 321)  # width, height
 CONFIGS = [
     ("jobs 1", 1, {}),
@@ -68,11 +70,6 @@ def build_photos(folder, count):
     return folder
 
 
-def segment_command():
-    script = Path(sys.executable).with_name("segment")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "segment.cli"]
-
-
 def end_to_end(photos, outdir, jobs, env):
     """Images per second of the whole ``segment batch`` command."""
     shutil.rmtree(outdir, ignore_errors=True)
@@ -89,11 +86,9 @@ def end_to_end(photos, outdir, jobs, env):
 def steady_state(photos, outdir, jobs, env):
     """Images per second once the workers run, measured in a fresh process."""
     shutil.rmtree(outdir, ignore_errors=True)
-    done = subprocess.run(
-        [sys.executable, __file__, "--steady", str(photos), str(outdir), str(jobs)],
-        check=True, capture_output=True, text=True, env={**os.environ, **env},
-    )
-    return float(done.stdout.split()[-1])
+    out = run_module("batch_scaling", "--steady", photos.resolve(), outdir.resolve(), jobs,
+                     env={**os.environ, **env})
+    return float(out.split()[-1])
 
 
 def _steady_main(photos, outdir, jobs, skip=2):
@@ -122,7 +117,8 @@ def busy_fraction(seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__spec__.name}",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("photos", nargs="?", type=Path, help="folder of photos (default: built)")
     parser.add_argument("--images", type=int, default=16, help="photos to build (default 16)")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of every configuration")
@@ -133,10 +129,10 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="segment-batch-bench-"))
     try:
         photos = args.photos or build_photos(work / "photos", args.images)
-        from segment.batch import _cpu_count, find_images
+        from segment.batch import find_images
 
         n_images = len(find_images(photos))
-        print(f"{n_images} images from {photos}; {_cpu_count()} CPUs")
+        print(f"{n_images} images from {photos}; {usable_cpus()} CPUs")
         warm_in = work / "warm_in"
         warm_in.mkdir()
         first = photos / find_images(photos)[0]

@@ -7,7 +7,7 @@ boundary F, the mean region count and the mean seconds per image. For the peers,
 the best row per measure is their ODS; ``segment`` is shown at its one default
 setting.
 
-    .venv/bin/python benchmarks/compare_bsds.py --split val --every 2
+    python -m benchmarks.compare_bsds --split val --every 2   # from the repository root
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_bsds import add_data_arguments, map_images  # noqa: E402
+from ._common import add_data_arguments, map_images, read_bsds
 
 #: (name, setting label, callable name, keyword arguments)
 PEERS = [
@@ -36,12 +34,11 @@ def score_image(task):
     """(method, setting) -> (ImageScores, seconds) for one image."""
     import skimage.segmentation as sks
 
-    from segment import read_image, segment
-    from segment.evaluate import evaluate_segmentation, load_bsds_ground_truth
+    from segment import segment
+    from segment.evaluate import evaluate_segmentation
 
     bsds, split, image_id = task
-    image = read_image(Path(bsds) / "images" / split / f"{image_id}.jpg")
-    segs, bdrys = load_bsds_ground_truth(Path(bsds) / "groundTruth" / split / f"{image_id}.mat")
+    image, segs, bdrys = read_bsds(bsds, split, image_id)
     runs = [("segment", "defaults", lambda: segment(image).labels)]
     for name, label, func, kwargs in PEERS:
         runs.append((name, label, lambda f=getattr(sks, func), k=kwargs: f(image, **k)))
@@ -55,7 +52,8 @@ def score_image(task):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__spec__.name}",
+                                     description=__doc__.splitlines()[0])
     add_data_arguments(parser)
     args = parser.parse_args(argv)
 

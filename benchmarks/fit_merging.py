@@ -4,11 +4,13 @@ The merging joins adjacent regions, most similar pair first, while a logistic mo
 gives them a probability of belonging to different objects of at most the merge
 threshold. This script fits that model on the *train* images only:
 
-1. every image is segmented up to the grouping step (package defaults: exact path,
-   h_s 10, automatic h_r, grouping at 0.35 h_r);
-2. the groups are merged with the current coefficients up to several thresholds
-   (probabilities 0.2 ... 0.7); at each snapshot every adjacent pair of regions gives
-   one sample: its features (``segment.merging.pair_features``) and the probability,
+1. every image goes through the package's pipeline at its defaults up to the mean
+   shift modes (exact path, h_s 10, automatic h_r; the stage functions of
+   ``benchmarks._common``);
+2. the package's region stage forms the regions with the current coefficients at
+   several merge thresholds (probabilities 0.2 ... 0.7); at each snapshot every
+   adjacent pair of regions gives one sample: its features (the merging's own pair
+   features, its interiors taken from the groups it merged) and the probability,
    averaged over the human segmentations, that a random pixel of one region and a
    random pixel of the other lie in one human segment;
 3. scikit-learn's ``LogisticRegression`` (standardised features, C = 1) is fitted to
@@ -18,36 +20,46 @@ threshold. This script fits that model on the *train* images only:
    states the fitted model itself reaches), pooling the samples of all rounds.
 
 Round 1 starts from a hand-made cost, logit = 6 - 1.5 log_joint - 1.5
-log_weighed_contrast (in the spirit of the package's cost before the model existed:
-colour and texture difference plus boundary contrast).
+log_weighed_contrast (colour and texture difference plus boundary contrast).
 
-Prints the coefficients as Python, to paste into ``segment/merging.py``::
+Prints the coefficients as Python, in the form of ``segment/merging.py``; run from
+the repository root::
 
-    python benchmarks/fit_merging.py --split train --rounds 3
+    python -m benchmarks.fit_merging --split train --rounds 3
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_bsds import add_data_arguments, map_images  # noqa: E402
+from ._common import (
+    add_data_arguments,
+    automatic_min_size,
+    automatic_range_bandwidth,
+    defaults,
+    form_regions,
+    lab_image,
+    map_images,
+    merge_features,
+    merging_inputs,
+    pair_features,
+    read_bsds,
+    seek_modes,
+)
 
 SNAPSHOTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def initial_coefficients():
     """The hand-made starting cost, as logistic coefficients."""
-    from segment.merging import FEATURES
-
-    coef = np.zeros(1 + len(FEATURES))
+    features = merge_features()
+    coef = np.zeros(1 + len(features))
     coef[0] = 6.0
-    coef[1 + FEATURES.index("log_joint")] = -1.5
-    coef[1 + FEATURES.index("log_weighed_contrast")] = -1.5
+    coef[1 + features.index("log_joint")] = -1.5
+    coef[1 + features.index("log_weighed_contrast")] = -1.5
     return coef
 
 
@@ -67,33 +79,21 @@ def same_segment_probability(labels, n, edges, sizes, humans):
 def image_samples(task):
     """(features, target probability, weight) of the pairs met on one image."""
     bsds, split, image_id, coefficients = task
-    from segment.bandwidth import estimate_range_bandwidth
-    from segment.evaluate import load_bsds_ground_truth
-    from segment.features import gradient_magnitude, lab_lattice
-    from segment.io import read_image
-    from segment.meanshift import seek_modes
-    from segment.merging import merge_regions, pair_features
-    from segment.regions import EDGE_SIGMA, GROUPING_FRACTION, group_modes, region_features
-    from segment.segmentation import DEFAULTS, default_min_size
-
-    root = Path(bsds)
-    lab = lab_lattice(read_image(root / "images" / split / f"{image_id}.jpg"))
-    segmentations, _ = load_bsds_ground_truth(root / "groundTruth" / split / f"{image_id}.mat")
+    image, segmentations, _ = read_bsds(bsds, split, image_id)
     humans = [np.unique(s, return_inverse=True)[1].ravel() for s in segmentations]
-    h_r = estimate_range_bandwidth(lab)
-    points = seek_modes(lab, DEFAULTS["spatial_bandwidth"], h_r)
-    groups, n_groups = group_modes(points, GROUPING_FRACTION * h_r)
-    values = region_features(points, lab)
-    edge_map = gradient_magnitude(lab, EDGE_SIGMA)
-    min_size = default_min_size(*lab.shape[:2])
+    # the package's pipeline at its defaults, up to the modes
+    lab = lab_image(image)
+    h_r = automatic_range_bandwidth(lab)
+    points = seek_modes(lab, defaults()["spatial_bandwidth"], h_r)
+    min_size = automatic_min_size(lab)
+    inputs = merging_inputs(points, lab, h_r)
     out = []
     for threshold in SNAPSHOTS:
-        labels, n = merge_regions(groups, values, n_groups, edge_map=edge_map,
-                                  threshold=threshold, min_size=min_size,
-                                  coefficients=coefficients)
+        labels = form_regions(points, lab, h_r, min_size, threshold, coefficients=coefficients)
+        n = int(labels.max()) + 1
         if n < 2:
             continue
-        edges, features = pair_features(labels, values, n, edge_map=edge_map, groups=groups)
+        edges, features = pair_features(labels, n, inputs)
         sizes = np.bincount(labels.ravel(), minlength=n).astype(np.float64)
         p = same_segment_probability(labels, n, edges, sizes, humans)
         weight = sizes[edges[:, 0]] * sizes[edges[:, 1]] / float(labels.size) ** 2
@@ -117,12 +117,12 @@ def fit(samples):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__spec__.name}",
+                                     description=__doc__.splitlines()[0])
     add_data_arguments(parser)
     parser.set_defaults(split="train")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    from segment.merging import FEATURES
 
     coefficients = initial_coefficients()
     pooled = []
@@ -136,7 +136,7 @@ def main(argv=None):
               file=sys.stderr)
     print("MERGE_COEFFICIENTS = (")
     print(f"    {coefficients[0]:+.6g},  # intercept")
-    for name, value in zip(FEATURES, coefficients[1:]):
+    for name, value in zip(merge_features(), coefficients[1:]):
         print(f"    {value:+.6g},  # {name}")
     print(")")
     return 0

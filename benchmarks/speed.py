@@ -1,12 +1,14 @@
 """Speed and memory of ``segment()`` against OpenCV's mean shift filtering, from the same run.
 
-    .venv/bin/python benchmarks/speed.py                  # all sizes + start-up (about 10 minutes)
-    .venv/bin/python benchmarks/speed.py --quick          # 481 x 321 and start-up only
-    .venv/bin/python benchmarks/speed.py --sizes 0.15,1   # a subset of the sizes, plus start-up
-    .venv/bin/python benchmarks/speed.py --image my.jpg   # any photo as the base image
+From the repository root::
+
+    python -m benchmarks.speed                  # all sizes + start-up (about 10 minutes)
+    python -m benchmarks.speed --quick          # 481 x 321 and start-up only
+    python -m benchmarks.speed --sizes 0.15,1   # a subset of the sizes, plus start-up
+    python -m benchmarks.speed --image my.jpg   # any photo as the base image
 
 What it measures, all at the package defaults (read at run time from
-``segment.segmentation.DEFAULTS``):
+``segment.DEFAULTS``):
 
 1. For each size (0.15 MP = 481 x 321, the BSDS500 size; 1, 4 and 12 MP), the
    median wall time of the whole call ``segment(image).paint()`` (features, modes,
@@ -47,10 +49,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ._common import ROOT, run_module
+
 DEFAULT_IMAGE = ROOT / "sample_images" / "coffee.png"
 
-#: Label -> (width, height); labels are megapixels as the issue names them.
+#: Label (megapixels) -> (width, height).
 SIZES = {
     "0.15": (481, 321),
     "1": (1224, 816),
@@ -61,7 +64,7 @@ SIZES = {
 #: OpenCV alone takes about a minute per run at 12 MP on a 2-core machine.
 DEFAULT_REPEATS = {"0.15": 5, "1": 5, "4": 3, "12": 3}
 
-# The targets of the speed issue, checked in the summary.
+# The project's speed targets, checked in the summary.
 MAX_RATIO = 0.3  # ours / OpenCV
 MAX_RSS_MB_12MP = 2048
 MAX_SCALING = 1.3  # s/MP at 12 MP over s/MP at 0.15 MP
@@ -158,11 +161,8 @@ def time_size(rgb, repeats):
 
 def child_peak_rss_mb(png):
     """Peak resident memory (MB) of a fresh process that reads `png`, segments and paints it."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(png)],
-        check=True, capture_output=True, text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_mb"]
+    out = run_module("speed", "--child", png)
+    return json.loads(out.strip().splitlines()[-1])["peak_rss_mb"]
 
 
 def run_child(png):
@@ -209,7 +209,7 @@ def header(base):
     import numpy as np
 
     import segment
-    from segment.segmentation import DEFAULTS
+    from segment import DEFAULTS
 
     cpu = "unknown"
     try:
@@ -231,8 +231,17 @@ def header(base):
         f"defaults    {DEFAULTS}",
         "opencv call cv2.pyrMeanShiftFiltering(bgr, sp=h_s, sr=h_r, maxLevel=0) with the "
         "h_s and h_r that segment used on the same image (h_r automatic by default)",
-        f"base image  {base}",
+        f"base image  {_shown(base)}",
     ])
+
+
+def _shown(path):
+    """`path` relative to the repository root when it lies inside it, else as given."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def table(rows, columns):
@@ -250,7 +259,8 @@ def verdict(ok):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__spec__.name}",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=",".join(SIZES),
                         help=f"comma-separated sizes in MP, from {', '.join(SIZES)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="only 481 x 321 and start-up")
@@ -280,7 +290,7 @@ def main(argv=None):
     rows = {}
     with tempfile.TemporaryDirectory(prefix="segment-speed-") as tmp:
         # start-up first, before the large images leave the machine's memory and
-        # caches churned (after the 12 MP runs it measured about 25 % slower)
+        # caches churned (measured after the 12 MP runs, it reads about 25 % slower)
         small = write_png(fit(base, *SIZES["0.15"]), Path(tmp) / "startup.png")
         help_s, fresh_s, cold_s = startup(small)
         for label in sizes:

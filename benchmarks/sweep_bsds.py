@@ -10,28 +10,33 @@ defines them), then the ODS/OIS summary.
 The data set is research-only and never enters the repository: point ``--bsds`` at
 a local copy (default: ``../shared/bsds500`` beside the repository).
 
-Examples::
+Examples, run from the repository root::
 
-    python benchmarks/sweep_bsds.py --split val --spatial 10 --range 6.5 \\
-        --merge 16,20,24 --min-size auto
-    python benchmarks/sweep_bsds.py --split train,val --every 4 --spatial 7,10,12 --range 5.5,6.5,8
+    python -m benchmarks.sweep_bsds --split val --min-size 463,700,926 --merge 0.45,0.46,0.47
+    python -m benchmarks.sweep_bsds --split train,val --every 4 --spatial 7,10,12 \\
+        --range 5.5,auto,auto:7:0.5 --method exact,fast
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import multiprocessing
-import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_BSDS = REPO.parent / "shared" / "bsds500"
+from ._common import (
+    add_data_arguments,
+    automatic_min_size,
+    automatic_range_bandwidth,
+    defaults,
+    form_regions,
+    lab_image,
+    map_images,
+    read_bsds,
+    seek_modes,
+)
 
 
 def _floats(text):
@@ -45,76 +50,32 @@ def _ranges(text):
 
 def resolve_range(token, lab):
     """h_r of an image for a --range token (see :func:`_ranges`)."""
-    from segment.bandwidth import RANGE_BASE, RANGE_EXPONENT, estimate_range_bandwidth
-
     if not isinstance(token, str):
         return float(token)
     parts = token.split(":")[1:]
-    base = float(parts[0]) if parts else RANGE_BASE
-    exponent = float(parts[1]) if len(parts) > 1 else RANGE_EXPONENT
-    return estimate_range_bandwidth(lab, base=base, exponent=exponent)
+    base = float(parts[0]) if parts else None
+    exponent = float(parts[1]) if len(parts) > 1 else None
+    return automatic_range_bandwidth(lab, base=base, exponent=exponent)
 
 
 def _sizes(text):
     return [None if v == "auto" else int(v) for v in text.split(",")]
 
 
-def list_images(bsds, splits, every=1):
-    """(split, id) pairs of the BSDS images in `splits`, every `every`-th one."""
-    out = []
-    for split in splits:
-        folder = Path(bsds) / "images" / split
-        ids = sorted(p.stem for p in folder.glob("*.jpg"))
-        out += [(split, i) for i in ids[::every]]
-    return out
-
-
-def add_data_arguments(parser):
-    """The options every BSDS script shares: --bsds, --split, --every, --jobs."""
-    parser.add_argument("--bsds", default=str(DEFAULT_BSDS), help="BSDS500 folder")
-    parser.add_argument("--split", default="val", help="comma-separated: train,val")
-    parser.add_argument("--every", type=int, default=1, help="use every N-th image")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-
-
-def map_images(func, args, *extra):
-    """``func((bsds, split, id, *extra))`` for every selected image, in worker processes.
-
-    Returns (images, results), or (None, None) after a message when the data set is
-    missing. Each worker runs the numba kernels on one thread: processes share the cores.
-    """
-    if not (Path(args.bsds) / "images").is_dir():
-        print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
-        return None, None
-    images = list_images(args.bsds, args.split.split(","), args.every)
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    # fresh worker processes (not forks of this one, whose numba may already run
-    # threads), so that they start with the setting above
-    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(func, [(args.bsds, s, i, *extra) for s, i in images]))
-    return images, results
-
-
 def score_image(task):
     """All settings for one image: returns {(hs, hr, method, min_size, T): ImageScores}."""
-    from segment.evaluate import evaluate_segmentation, load_bsds_ground_truth
-    from segment.features import lab_lattice
-    from segment.io import read_image
-    from segment.meanshift import seek_modes
-    from segment.regions import form_regions
-    from segment.segmentation import default_min_size
+    from segment.evaluate import evaluate_segmentation
 
     bsds, split, image_id, bandwidths, methods, min_sizes, thresholds, extras = task
-    image = read_image(Path(bsds) / "images" / split / f"{image_id}.jpg")
-    segs, bdrys = load_bsds_ground_truth(Path(bsds) / "groundTruth" / split / f"{image_id}.mat")
-    lab = lab_lattice(image)
+    image, segs, bdrys = read_bsds(bsds, split, image_id)
+    lab = lab_image(image)
     results = {}
     for (hs, token), method in itertools.product(bandwidths, methods):
         hr = resolve_range(token, lab)
         points = seek_modes(lab, hs, hr, method=method)
         for min_size, threshold, extra in itertools.product(min_sizes, thresholds, extras):
-            size = default_min_size(*lab.shape[:2]) if min_size is None else min_size
-            labels, _, _ = form_regions(points, lab, hr, size, threshold, **dict(extra))
+            size = automatic_min_size(lab) if min_size is None else min_size
+            labels = form_regions(points, lab, hr, size, threshold, **dict(extra))
             results[(hs, token, method, min_size, threshold, extra)] = evaluate_segmentation(
                 labels, segs, boundaries=bdrys
             )
@@ -122,23 +83,24 @@ def score_image(task):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__spec__.name}",
+                                     description=__doc__.splitlines()[0])
     add_data_arguments(parser)
-    from segment.segmentation import DEFAULTS
+    default = defaults()
 
-    parser.add_argument("--spatial", type=_floats, default=[DEFAULTS["spatial_bandwidth"]])
+    parser.add_argument("--spatial", type=_floats, default=[default["spatial_bandwidth"]])
     parser.add_argument("--range", dest="range_", type=_ranges,
-                        default=[DEFAULTS["range_bandwidth"] or "auto"],
+                        default=[default["range_bandwidth"] or "auto"],
                         help="comma-separated h_r values, 'auto' (the package's automatic "
                              "h_r) or 'auto:BASE:EXPONENT'")
-    parser.add_argument("--method", default="exact",
-                        help="comma-separated: exact,fast (default: exact, the package default)")
+    parser.add_argument("--method", default=default["method"],
+                        help="comma-separated: exact,fast (default: the package default)")
     parser.add_argument("--min-size", type=_sizes, default=[None],
                         help="comma-separated pixels, or 'auto'")
-    parser.add_argument("--merge", type=_floats, default=[DEFAULTS["merge_threshold"]],
+    parser.add_argument("--merge", type=_floats, default=[default["merge_threshold"]],
                         help="comma-separated merge thresholds")
     parser.add_argument("--cost", action="append", default=[], metavar="NAME=V1,V2",
-                        help="also sweep a merging-cost term of form_regions "
+                        help="also sweep a keyword of the package's region stage "
                              "(colour_sigma, edge_sigma, grouping)")
     args = parser.parse_args(argv)
     terms = [(name, _floats(values)) for name, values in (c.split("=") for c in args.cost)]
