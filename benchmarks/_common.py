@@ -114,7 +114,7 @@ def defaults():
 def lab_image(image):
     """The image in CIE Lab, float32 (H, W, 3) ((H, W, 1), L alone, for grey input), as
     :func:`segment.segment` sees it."""
-    from segment.features import lab_lattice
+    from segment.colour import lab_lattice
 
     return lab_lattice(image)
 
@@ -160,24 +160,26 @@ def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, **term
 def merging_inputs(points, lab, range_bandwidth):
     """What the region stage hands its merging: the groups of the convergence points
     (labels), the per-pixel values whose region means are compared, and the edge map."""
-    from segment.features import gradient_magnitude
-    from segment.regions import EDGE_SIGMA, GROUPING_FRACTION, group_modes, region_features
+    from segment.filters import gradient_magnitude
+    from segment.grouping import GROUPING_FRACTION, group_modes
+    from segment.region_graph import appearance
+    from segment.regions import EDGE_SIGMA
 
     groups, _ = group_modes(points, GROUPING_FRACTION * range_bandwidth)
-    return groups, region_features(points, lab), gradient_magnitude(lab, EDGE_SIGMA)
+    return groups, appearance(points, lab), gradient_magnitude(lab, EDGE_SIGMA)
 
 
 def merge_features():
     """Names of the merging cost's pair features, in the order of its coefficients."""
-    from segment.merging import FEATURES
+    from segment.merge_cost import PAIR_FEATURES
 
-    return FEATURES
+    return PAIR_FEATURES
 
 
 def pair_features(labels, n, inputs):
     """(edges, features) of every adjacent pair of regions of `labels`, `inputs` being
     :func:`merging_inputs` of the image."""
-    from segment.merging import pair_features as features
+    from segment.merge_cost import pair_features as features
 
     groups, values, edge_map = inputs
     return features(labels, values, n, edge_map=edge_map, groups=groups)

@@ -2,10 +2,10 @@
 
 The same formulas and constants as OpenCV's float ``COLOR_RGB2Lab`` (sRGB gamma,
 the Rec. 709 / sRGB primaries, D65 white 0.950456, 1, 1.088754, the CIE 0.008856
-break), computed in float32, so that the first call costs nothing to set up
-(OpenCV builds its conversion tables on first use, about 0.1 s). 8-bit input reads
-its 256 linearised levels from a table built by the same formula, which gives the
-same values as converting it to float first, in about half the time.
+break), computed in float32, with nothing to set up on the first call. 8-bit input
+reads its 256 linearised levels from a table the kernel builds by the same formula,
+which gives the same values as converting it to float first, without the float copy.
+So the same picture stored as uint8, uint16 or float gives the same Lab values.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ that a merge updates them in O(1):
 Every difference, contrast and texture energy enters as log(1 + x).
 
 The coefficients :data:`MERGE_COEFFICIENTS` are fitted by logistic regression
-(``benchmarks/fit_merging.py``) on pairs of adjacent regions met while merging the
+(``python -m benchmarks.fit_merging``) on pairs of adjacent regions met while merging the
 BSDS500 *train* images, each pair labelled by whether most of the human
 segmentations put a random pixel of A and a random pixel of B in one segment, and
 weighted by |A| |B| (what a merge changes in the Rand index).
@@ -55,7 +55,7 @@ INTERIOR_OFFSET = 2.0
 
 #: Intercept, then one coefficient per feature of :data:`PAIR_FEATURES`, of the logit of
 #: the probability that two adjacent regions belong to one object; fitted by
-#: ``benchmarks/fit_merging.py`` on the BSDS500 train images.
+#: ``python -m benchmarks.fit_merging`` on the BSDS500 train images.
 MERGE_COEFFICIENTS = (
     +1.41197,  # intercept
     -0.592902,  # log_colour
