@@ -33,9 +33,10 @@ DEFAULTS = {
     "spatial_bandwidth": 10.0,
     "range_bandwidth": None,
     "min_size": None,
-    "merge_threshold": 0.47,
+    "merge_threshold": 0.49,
     "kernel": "flat",
     "method": "exact",
+    "start_label": 1,
 }
 
 #: Mean shift window weightings accepted by ``kernel``.

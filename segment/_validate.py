@@ -45,13 +45,13 @@ def check_int(name, value, lowest):
 
 
 def check_choice(name, value, choices):
-    if value not in choices:
+    if isinstance(value, bool) or value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value
 
 
 def check_parameters(spatial_bandwidth, range_bandwidth, min_size, merge_threshold, kernel,
-                     method, max_iter, tol, n_threads=None):
+                     method, max_iter, tol, n_threads=None, start_label=1):
     """Validate the parameters of :func:`segment.segment`; return them normalised
     (floats as float, integers as int) in a dict.
 
@@ -79,4 +79,5 @@ def check_parameters(spatial_bandwidth, range_bandwidth, min_size, merge_thresho
         "max_iter": check_int("max_iter", max_iter, 1),
         "tol": check_real("tol", tol),
         "n_threads": None if n_threads is None else check_int("n_threads", n_threads, 1),
+        "start_label": check_choice("start_label", start_label, (0, 1)),
     }

@@ -6,7 +6,7 @@ import numpy as np
 
 from .colour import lab_to_rgb
 
-__all__ = ["paint", "find_boundaries", "overlay_boundaries", "to_dtype"]
+__all__ = ["paint", "find_boundaries", "overlay_boundaries", "to_dtype", "BOUNDARY_COLOR"]
 
 _BOUNDARY_MODES = ("thin", "thick", "inner", "outer")
 
@@ -28,17 +28,24 @@ def to_dtype(rgb, dtype):
     return np.asarray(rgb, dtype=dtype)
 
 
-def paint(labels, modes, *, dtype=np.uint8):
+def paint(labels, modes, *, dtype=np.uint8, start_label=0, image=None):
     """Paint every pixel with its region's mode colour.
 
     Parameters
     ----------
     labels : (H, W) int ndarray
-        Region ids 0..n-1.
+        Region ids `start_label` .. `start_label` + n - 1; with ``start_label=1``,
+        0 marks pixels that were not segmented.
     modes : (n, 3) or (n, 1) float ndarray
-        Region mode colours in CIE Lab (or L alone for greyscale).
+        Region mode colours in CIE Lab (or L alone for greyscale), region
+        `start_label` + i in row i.
     dtype : dtype, optional
         Output dtype: uint8 (0..255), uint16 (0..65535) or float (0..1).
+    start_label : {0, 1}, optional
+        The id of the first region.
+    image : (H, W, 3) or (H, W) ndarray, optional
+        With ``start_label=1``, the pixels of label 0 keep this image's colour
+        (converted to `dtype`); black without it.
 
     Returns
     -------
@@ -53,10 +60,29 @@ def paint(labels, modes, *, dtype=np.uint8):
     [[0, 0, 0], [255, 255, 255]]
     """
     colours = to_dtype(lab_to_rgb(np.asarray(modes, np.float32)), dtype)
+    if start_label:
+        colours = np.concatenate([np.zeros_like(colours[:1]), colours])
     painted = np.take(colours, labels, axis=0)  # 3x as fast as colours[labels]
     if colours.shape[-1] == 1:
         painted = painted[..., 0]
+    if start_label and image is not None:
+        outside = labels == 0
+        if outside.any():
+            painted[outside] = _same_layout(image, painted, dtype)[outside]
     return painted
+
+
+def _same_layout(image, like, dtype):
+    """`image` with the channels of `like` (grey or RGB) in `dtype`."""
+    image = np.asarray(image)
+    if image.dtype != np.dtype(dtype):
+        scale = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(image.dtype, 1.0)
+        image = to_dtype(image / scale, dtype)
+    if like.ndim == 3 and image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=-1)
+    elif like.ndim == 2 and image.ndim == 3:
+        image = image[..., 0]
+    return image
 
 
 def find_boundaries(labels, *, mode="thin"):
@@ -97,7 +123,12 @@ def find_boundaries(labels, *, mode="thin"):
     return _skimage_find_boundaries(labels, mode=mode)
 
 
-def overlay_boundaries(image, labels, *, color=(1.0, 0.0, 0.0), mode="thin"):
+#: The boundary colour of overlays: scikit-image's ``mark_boundaries`` yellow, which
+#: stands out on most photographs, red objects included.
+BOUNDARY_COLOR = (1.0, 1.0, 0.0)
+
+
+def overlay_boundaries(image, labels, *, color=BOUNDARY_COLOR, mode="thin"):
     """Draw region boundaries in `color` over an RGB or grey image.
 
     Parameters
@@ -106,7 +137,7 @@ def overlay_boundaries(image, labels, *, color=(1.0, 0.0, 0.0), mode="thin"):
         uint8, uint16 or float in [0, 1]; the output has the same dtype and is RGB.
     labels : (H, W) int ndarray
     color : tuple of 3 floats in [0, 1], optional
-        Boundary colour (red by default).
+        Boundary colour, :data:`BOUNDARY_COLOR` (yellow) by default.
     mode : str, optional
         See :func:`find_boundaries`.
 
@@ -119,7 +150,7 @@ def overlay_boundaries(image, labels, *, color=(1.0, 0.0, 0.0), mode="thin"):
     >>> import numpy as np
     >>> out = overlay_boundaries(np.zeros((1, 4, 3), np.uint8), np.array([[0, 0, 1, 1]]))
     >>> out[0, 1].tolist(), out[0, 0].tolist()
-    ([255, 0, 0], [0, 0, 0])
+    ([255, 255, 0], [0, 0, 0])
     """
     color = np.asarray(color, dtype=np.float64)
     if color.shape != (3,) or not np.all((color >= 0) & (color <= 1)):

@@ -43,6 +43,8 @@ class _Tree:
     def cut(self, steps, parameters, image):
         labels, sizes, modes = cut_regions(self.finest, self.hierarchy, self.sizes,
                                            self.point_sums, steps)
+        if parameters["start_label"]:
+            labels += np.int32(parameters["start_label"])
         return Segmentation(labels=labels, modes=modes, sizes=sizes, parameters=parameters,
                             _image=image, _tree=self)
 
@@ -54,11 +56,14 @@ class Segmentation:
     Attributes
     ----------
     labels : (H, W) int32 ndarray
-        Region id of every pixel, 0 .. n_regions - 1 in raster order of first appearance.
+        Region id of every pixel: ``start_label`` .. ``start_label + n_regions - 1``
+        (1..n by default, as scikit-image's ``slic``; 0 is then free for pixels
+        that are not segmented), in raster order of first appearance.
     modes : (n_regions, 3) float32 ndarray
-        Mode colour of each region in CIE Lab ((n_regions, 1), L alone, for grey input).
+        Mode colour of each region in CIE Lab ((n_regions, 1), L alone, for grey
+        input): region ``start_label + i`` in row i.
     sizes : (n_regions,) int64 ndarray
-        Pixel count of each region.
+        Pixel count of each region, in the same order.
     parameters : dict
         The parameters the segmentation was computed with, automatic values
         (``range_bandwidth``, ``min_size``) resolved to those used.
@@ -232,7 +237,8 @@ class Segmentation:
         >>> painted.shape, painted.dtype, painted[0, -1].tolist()
         ((20, 30, 3), dtype('uint8'), [200, 40, 40])
         """
-        return render.paint(self.labels, self.modes, dtype=dtype or self._dtype())
+        return render.paint(self.labels, self.modes, dtype=dtype or self._dtype(),
+                            start_label=self.parameters.get("start_label", 0), image=self._image)
 
     def boundaries(self, mode="thin"):
         """(H, W) bool mask of region boundaries; see :func:`segment.render.find_boundaries`.
@@ -247,7 +253,7 @@ class Segmentation:
         """
         return render.find_boundaries(self.labels, mode=mode)
 
-    def overlay(self, on="image", *, color=(1.0, 0.0, 0.0), mode="thin"):
+    def overlay(self, on="image", *, color=render.BOUNDARY_COLOR, mode="thin"):
         """RGB image with region boundaries drawn in `color`.
 
         Parameters
@@ -255,6 +261,7 @@ class Segmentation:
         on : {'image', 'painted'}, optional
             Draw over the original image or over :meth:`paint`.
         color : tuple of 3 floats in [0, 1], optional
+            Yellow (:data:`segment.render.BOUNDARY_COLOR`) by default.
         mode : str, optional
             Boundary style; see :func:`segment.render.find_boundaries`.
 
@@ -312,6 +319,7 @@ def segment(
     max_iter=100,
     tol=1e-2,
     channel_axis=-1,
+    start_label=DEFAULTS["start_label"],
     n_threads=None,
 ):
     """Segment an image by mean shift in the joint spatial-colour domain.
@@ -375,6 +383,10 @@ def segment(
         Convergence threshold on the shift, in bandwidth-normalised units.
     channel_axis : int or None, optional
         Axis of the colour channels; ``None`` for a 2-D greyscale image.
+    start_label : {1, 0}, optional
+        Id of the first region: regions are 1..n by default (0 then means "not
+        segmented", as in scikit-image, napari and ``regionprops``), 0..n-1 with
+        ``start_label=0``.
     n_threads : int or None, optional
         Threads for the compiled kernels (default: all cores). Results do not
         depend on it.
@@ -419,17 +431,18 @@ def segment(
     >>> result.n_regions
     2
     >>> int(result.labels[0, 0]), int(result.labels[0, -1])
-    (0, 1)
+    (1, 2)
     >>> result.paint().dtype
     dtype('uint8')
     """
     checked = check_parameters(spatial_bandwidth, range_bandwidth, min_size, merge_threshold,
-                               kernel, method, max_iter, tol, n_threads)
+                               kernel, method, max_iter, tol, n_threads, start_label)
     spatial_bandwidth, range_bandwidth, min_size = (
         checked["spatial_bandwidth"], checked["range_bandwidth"], checked["min_size"])
     merge_threshold, kernel, method = (
         checked["merge_threshold"], checked["kernel"], checked["method"])
     max_iter, tol, n_threads = checked["max_iter"], checked["tol"], checked["n_threads"]
+    start_label = checked["start_label"]
 
     lab = lab_lattice(image, channel_axis=channel_axis)
     if range_bandwidth is None:
@@ -457,6 +470,7 @@ def segment(
         "method": method,
         "max_iter": max_iter,
         "tol": tol,
+        "start_label": start_label,
     }
     tree = _Tree(finest, hierarchy, finest_sizes, point_sums)
     return tree.cut(hierarchy.steps(threshold=merge_threshold), parameters,

@@ -165,6 +165,16 @@ def test_paint_repeats_region_colours():
     assert got.tolist() == [[white, white, black], [black, red, white]]
 
 
+def test_paint_from_start_label_one_keeps_the_unsegmented_pixels():
+    labels = np.array([[1, 0, 2]])
+    image = np.array([[[9, 9, 9], [50, 60, 70], [1, 2, 3]]], np.uint8)
+    got = paint(labels, MODES[1:3], start_label=1, image=image)
+    assert got.tolist() == [[[255, 255, 255], [50, 60, 70], [255, 0, 0]]]
+    assert paint(labels, MODES[1:3], start_label=1)[0, 1].tolist() == [0, 0, 0]
+    grey = paint(labels, np.array([[0.0], [100.0]]), start_label=1, image=image[..., 0])
+    assert grey.tolist() == [[0, 50, 255]]
+
+
 def test_paint_grey_modes():
     labels = np.array([[0, 1, 1], [2, 0, 1]])
     got = paint(labels, np.array([[0.0], [100.0], [53.585]]))
@@ -193,7 +203,8 @@ def test_overlay_uint8():
     image = np.full((1, 4, 3), 7, np.uint8)
     got = overlay_boundaries(image, LINE)
     assert got.dtype == np.uint8
-    assert got.tolist() == [[[7, 7, 7], [255, 0, 0], [7, 7, 7], [7, 7, 7]]]
+    # yellow by default, as scikit-image's mark_boundaries
+    assert got.tolist() == [[[7, 7, 7], [255, 255, 0], [7, 7, 7], [7, 7, 7]]]
     assert (image == 7).all()  # the input is not drawn on
 
 
@@ -218,7 +229,7 @@ def test_overlay_grey_image_becomes_rgb():
     grey = np.array([[10, 20, 30, 40]], np.uint8)
     got = overlay_boundaries(grey, LINE)
     assert got.shape == (1, 4, 3) and got.dtype == np.uint8
-    assert got.tolist() == [[[10, 10, 10], [255, 0, 0], [30, 30, 30], [40, 40, 40]]]
+    assert got.tolist() == [[[10, 10, 10], [255, 255, 0], [30, 30, 30], [40, 40, 40]]]
 
 
 @pytest.mark.parametrize("color", [(1.0, 0.0), (2.0, 0.0, 0.0), (-0.1, 0.0, 0.0), (0, 0, 0, 1)])

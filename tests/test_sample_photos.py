@@ -22,7 +22,8 @@ def coffee():
 
 def region_at(result, row, col):
     label = result.labels[row, col]
-    return label, result.modes[label], result.sizes[label]
+    index = label - result.parameters["start_label"]
+    return label, result.modes[index], result.sizes[index]
 
 
 def test_coffee_has_a_few_tens_of_regions_covering_the_photo(coffee):

@@ -65,8 +65,8 @@ def test_lightness_ramp_across_the_whole_background_does_not_split_it(method, ke
         assert misplaced_pixels(result.labels, truth) <= 2
     extents = []
     for k in range(result.n_regions):
-        rows, cols = np.nonzero(result.labels == k)
-        extents.append(f"{k}: {rows.size} px, rows {rows.min()}-{rows.max()}, "
+        rows, cols = np.nonzero(result.labels == k + 1)
+        extents.append(f"{k + 1}: {rows.size} px, rows {rows.min()}-{rows.max()}, "
                        f"cols {cols.min()}-{cols.max()}, L {result.modes[k, 0]:.1f}")
     assert result.n_regions == 6, "regions split: " + "; ".join(extents)
     assert ari(result.labels, truth) >= 0.98
@@ -249,14 +249,16 @@ def test_result_contract(blob_picture, method):
     assert isinstance(result, Segmentation)
     assert np.issubdtype(labels.dtype, np.integer)
     assert labels.shape == image.shape[:2] == result.shape
-    assert set(np.unique(labels).tolist()) == set(range(n))
+    # regions 1..n (start_label=1, the default), as scikit-image's label maps
+    assert set(np.unique(labels).tolist()) == set(range(1, n + 1))
     # raster order of first appearance: the first pixel of label k comes before k + 1's
     _, first = np.unique(labels.ravel(), return_index=True)
     assert np.all(np.diff(first) > 0)
-    assert labels.flat[0] == 0
+    assert labels.flat[0] == 1
     assert result.sizes.shape == (n,)
     assert result.sizes.sum() == labels.size
-    np.testing.assert_array_equal(result.sizes, np.bincount(labels.ravel(), minlength=n))
+    np.testing.assert_array_equal(result.sizes, np.bincount(labels.ravel())[1:])
+    assert result.parameters["start_label"] == 1
     assert result.modes.shape == (n, 3) and result.modes.dtype == np.float32
     assert result.parameters["method"] == method
     assert result.parameters["spatial_bandwidth"] == DEFAULTS["spatial_bandwidth"]
@@ -290,11 +292,11 @@ def test_modes_are_region_colours_on_a_clean_image():
     assert result.n_regions == 6
     # one region per truth label; its mode is the truth colour (uint8 rounding aside)
     for k in range(result.n_regions):
-        t = np.unique(truth[result.labels == k])
+        t = np.unique(truth[result.labels == k + 1])
         assert t.size == 1
         np.testing.assert_allclose(result.modes[k], TRUTH_LAB[t[0]], atol=0.5)
         np.testing.assert_allclose(
-            result.modes[k], rgb2lab(image)[result.labels == k].mean(axis=0), atol=0.2
+            result.modes[k], rgb2lab(image)[result.labels == k + 1].mean(axis=0), atol=0.2
         )  # OpenCV's float32 Lab and scikit-image's differ by up to ~0.15
     # painting a clean image gives the image back (within one uint8 step)
     assert np.abs(result.paint().astype(int) - image).max() <= 1
@@ -309,7 +311,7 @@ def test_modes_are_region_means_on_noisy_patches(blob_picture, method):
     lab = rgb2lab(image)
     for k in range(result.n_regions):
         np.testing.assert_allclose(
-            result.modes[k], lab[result.labels == k].mean(axis=0), atol=1.0
+            result.modes[k], lab[result.labels == k + 1].mean(axis=0), atol=1.0
         )
 
 
@@ -335,10 +337,10 @@ def test_boundaries_and_overlay(blob_picture):
     with pytest.raises(ValueError, match="mode must be one of"):
         result.boundaries("dotted")
 
-    red = np.array([255, 0, 0], np.uint8)
+    yellow = np.array([255, 255, 0], np.uint8)  # the default, as scikit-image's
     on_image = result.overlay()
     assert on_image.dtype == image.dtype and on_image.shape == image.shape
-    np.testing.assert_array_equal(on_image[thin], np.broadcast_to(red, on_image[thin].shape))
+    np.testing.assert_array_equal(on_image[thin], np.broadcast_to(yellow, on_image[thin].shape))
     np.testing.assert_array_equal(on_image[~thin], image[~thin])
     on_painted = result.overlay(on="painted", color=(0.0, 0.0, 1.0), mode="thick")
     painted = result.paint()
@@ -377,8 +379,28 @@ def test_min_size_zero_and_one_keep_every_region():
 def test_two_pixel_image():
     image = np.array([[[0, 0, 0], [255, 255, 255]]], np.uint8)
     result = segment(image, min_size=0, merge_threshold=0)
-    assert result.labels.tolist() == [[0, 1]]
+    assert result.labels.tolist() == [[1, 2]]
     np.testing.assert_allclose(result.modes, [[0, 0, 0], [100, 0, 0]], atol=0.01)
+    assert segment(image, min_size=0, merge_threshold=0, start_label=0).labels.tolist() == [[0, 1]]
+
+
+def test_start_label_zero_numbers_regions_from_zero(blob_picture):
+    image, _ = blob_picture
+    one = segment(image)
+    zero = segment(image, start_label=0)
+    np.testing.assert_array_equal(zero.labels, one.labels - 1)
+    np.testing.assert_array_equal(zero.paint(), one.paint())
+    np.testing.assert_array_equal(zero.modes, one.modes)
+
+
+def test_regionprops_finds_every_region(blob_picture):
+    from skimage.measure import regionprops
+
+    image, _ = blob_picture
+    result = segment(image)
+    props = regionprops(result.labels)
+    assert len(props) == result.n_regions
+    assert [p.area for p in props] == result.sizes.tolist()
 
 
 # --------------------------------------------------------------------------------------
