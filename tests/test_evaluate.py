@@ -14,14 +14,13 @@ from scipy.io import savemat
 from segment.evaluate import (
     DEFAULT_MAX_DIST,
     ImageScores,
-    _hopcroft_karp,
-    _seg2bdry,
     evaluate_segmentation,
     load_bsds_ground_truth,
     load_ground_truth,
     summarize,
     summarize_sweep,
 )
+from segment.evaluate.boundaries import _hopcroft_karp, _seg2bdry
 
 BSDS = Path(__file__).resolve().parents[2] / "shared" / "bsds500"
 
