@@ -23,6 +23,8 @@ def _as_label_map(array, name):
     array = np.asarray(array)
     if array.ndim != 2:
         raise ValueError(f"{name} must be a 2-D (H, W) label map; got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must have at least one pixel; got shape {array.shape}")
     if array.dtype.kind == "b":
         array = array.astype(np.uint8)
     if array.dtype.kind not in "iu":
