@@ -31,6 +31,7 @@ The modules, each importing only those above it in this list:
 from __future__ import annotations
 
 from .._defaults import DEFAULT_MAX_DIST
+from .folders import FolderScores, evaluate_folders
 from .ground_truth import load_bsds_ground_truth, load_ground_truth
 from .scores import ImageScores, evaluate_segmentation, summarize, summarize_sweep
 
@@ -42,4 +43,6 @@ __all__ = [
     "load_bsds_ground_truth",
     "load_ground_truth",
     "DEFAULT_MAX_DIST",
+    "evaluate_folders",
+    "FolderScores",
 ]
