@@ -25,6 +25,8 @@ The modules, each importing only those above it in this list:
 - ``boundaries``: boundary drawing (``seg2bdry``, thinning) and pixel matching;
 - ``ground_truth``: human segmentations from ``.mat``, ``.png`` and ``.npy`` files;
 - ``scores``: one label map's :class:`ImageScores`, data-set summaries;
+- ``ucm``: ultrametric contour maps, their two layouts and files;
+- ``hierarchy``: a UCM scored at every threshold (:class:`UCMScores`), ODS, OIS, AP;
 - ``folders``: a folder of label maps against a folder of ground truth.
 """
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 from .._defaults import DEFAULT_MAX_DIST
 from .folders import FolderScores, evaluate_folders
 from .ground_truth import load_bsds_ground_truth, load_ground_truth
+from .hierarchy import UCMScores, evaluate_ucm, summarize_ucm
 from .scores import ImageScores, evaluate_segmentation, summarize, summarize_sweep
 
 __all__ = [
@@ -45,4 +48,7 @@ __all__ = [
     "DEFAULT_MAX_DIST",
     "evaluate_folders",
     "FolderScores",
+    "UCMScores",
+    "evaluate_ucm",
+    "summarize_ucm",
 ]

@@ -166,31 +166,48 @@ def _hopcroft_karp(indptr, indices, n_right):
                     top -= 1
 
 
+class _HumanBoundaries:
+    """The humans' boundary pixels, indexed once to be matched with many machine maps.
+
+    ``counts(machine)`` returns (cnt_r, sum_r, cnt_p, sum_p): the one-to-one
+    matching of the machine's boundary pixels to each human's within `radius`
+    pixels; a machine pixel counts as correct if it matches any human.
+    """
+
+    def __init__(self, humans, shape, radius):
+        height, width = shape
+        self.shape = (height, width)
+        self.r = r = int(math.floor(radius))
+        # pixel indices in an image padded by r on every side, so no offset leaves it
+        self.stride = width + 2 * r
+        self.offsets = _disc_offsets(radius, self.stride)
+        self.humans = []
+        for human in humans:
+            yh, xh = np.nonzero(human)
+            self.humans.append((yh + r) * self.stride + (xh + r))
+        self.sum_r = sum(flat.size for flat in self.humans)
+        self.index = np.full((height + 2 * r) * self.stride, -1, np.int32)
+
+    def counts(self, machine):
+        r, index = self.r, self.index
+        ym, xm = np.nonzero(machine)
+        base = (ym + r) * self.stride + (xm + r)
+        n_m = base.size
+        correct = np.zeros(n_m, bool)
+        cnt_r = 0
+        for flat_h in self.humans:
+            n_h = flat_h.size
+            if n_m == 0 or n_h == 0:
+                continue
+            index[flat_h] = np.arange(n_h, dtype=np.int32)
+            indptr, indices = _pairs_within(base, self.offsets, index)
+            index[flat_h] = -1
+            matched = _hopcroft_karp(indptr, indices, n_h) >= 0
+            correct |= matched
+            cnt_r += int(matched.sum())
+        return cnt_r, self.sum_r, int(correct.sum()), n_m
+
+
 def _matched_counts(machine, humans, radius):
     """(cnt_r, sum_r, cnt_p, sum_p): one-to-one matching of machine to each human."""
-    height, width = machine.shape
-    r = int(math.floor(radius))
-    stride = width + 2 * r
-    offsets = _disc_offsets(radius, stride)
-    # pixel indices in an image padded by r on every side, so no offset leaves it
-    ym, xm = np.nonzero(machine)
-    base = (ym + r) * stride + (xm + r)
-    n_m = base.size
-    correct = np.zeros(n_m, bool)
-    cnt_r = sum_r = 0
-    index = np.full((height + 2 * r) * stride, -1, np.int32)
-    for human in humans:
-        yh, xh = np.nonzero(human)
-        n_h = yh.size
-        sum_r += n_h
-        if n_m == 0 or n_h == 0:
-            continue
-        flat_h = (yh + r) * stride + (xh + r)
-        index[flat_h] = np.arange(n_h, dtype=np.int32)
-        indptr, indices = _pairs_within(base, offsets, index)
-        index[flat_h] = -1
-        matched = _hopcroft_karp(indptr, indices, n_h) >= 0
-        correct |= matched
-        cnt_r += int(matched.sum())
-    return cnt_r, sum_r, int(correct.sum()), n_m
-
+    return _HumanBoundaries(humans, machine.shape, radius).counts(machine)

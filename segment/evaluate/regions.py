@@ -40,7 +40,16 @@ def _entropy(counts, n):
 
 def _region_scores(inv_s, sizes_s, human):
     """(Rand index, VoI, covering numerator) of one human against the machine map."""
-    inv_g, sizes_g = _relabel(human)
+    ri, voi, cover, _ = _relabelled_region_scores(inv_s, sizes_s, *_relabel(human))
+    return ri, voi, cover
+
+
+def _relabelled_region_scores(inv_s, sizes_s, inv_g, sizes_g):
+    """Rand index, VoI, covering numerator, and each human region's best IoU.
+
+    Both maps come relabelled (:func:`_relabel`), so that one human map serves
+    many machine maps.
+    """
     n = inv_s.size
     i, j, nij = _contingency(inv_s, sizes_s.size, inv_g, sizes_g.size)
     # Rand index from the table (Hubert & Arabie): pairs on which the maps disagree
@@ -55,5 +64,4 @@ def _region_scores(inv_s, sizes_s, human):
     iou = nij / (sizes_s[i] + sizes_g[j] - nij)
     best = np.zeros(sizes_g.size)
     np.maximum.at(best, j, iou)
-    return ri, voi, float(np.dot(sizes_g, best))
-
+    return ri, voi, float(np.dot(sizes_g, best)), best
