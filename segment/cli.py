@@ -285,8 +285,15 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
               show_default=True,
               help="Label map -> boundary pixels: 'thin' (right/lower neighbour differs) or "
                    "'bsds' (the official seg2bdry + thinning, as BSDS's Boundaries field).")
+@click.option("--ucm", "ucm", is_flag=True,
+              help="PRED_DIR holds ultrametric contour maps (<id>_ucm.png, 16-bit level * 65535; "
+                   "<id>_ucm.npy; or BSDS <id>.mat with ucm2): score them at every threshold "
+                   "and report ODS, OIS and AP.")
+@click.option("--thresholds", type=click.IntRange(min=1), default=99, show_default=True,
+              help="With --ucm: how many thresholds, evenly spaced in (0, 1) as in the BSDS "
+                   "benchmark.")
 @click.pass_context
-def evaluate_command(ctx, pred_dir, gt_dir, json_path, max_dist, boundary_rule):
+def evaluate_command(ctx, pred_dir, gt_dir, json_path, max_dist, boundary_rule, ucm, thresholds):
     """Score the label maps in PRED_DIR against the ground truth in GT_DIR (BSDS500 measures).
 
     Each ground-truth file <id>.mat (BSDS500 layout, with its Boundaries field),
@@ -296,16 +303,27 @@ def evaluate_command(ctx, pred_dir, gt_dir, json_path, max_dist, boundary_rule):
     VoI, Covering pooled over humans and images, boundary P/R/F from counts
     summed over images.
 
+    With --ucm, each UCM is cut at every threshold, and the table gives ODS (the
+    best threshold for the data set), OIS (each image at its best) and AP (area
+    under the precision-recall curve) for F, ODS and OIS for Covering, PRI and
+    VoI, and Best (each human region at its best threshold) for Covering, as the
+    BSDS500 benchmark's collect_eval scripts.
+
     Exit status: 0 every image scored, 1 some prediction missing or unreadable,
     2 usage error (e.g. no ground truth in GT_DIR).
     """
     import json
 
-    from .evaluate import evaluate_folders
+    from .evaluate import evaluate_folders, evaluate_ucm_folders
     from .io import atomic_path
 
     try:
-        result = evaluate_folders(pred_dir, gt_dir, max_dist=max_dist, boundary_rule=boundary_rule)
+        if ucm:
+            result = evaluate_ucm_folders(pred_dir, gt_dir, thresholds=thresholds,
+                                          max_dist=max_dist, boundary_rule=boundary_rule)
+        else:
+            result = evaluate_folders(pred_dir, gt_dir, max_dist=max_dist,
+                                      boundary_rule=boundary_rule)
     except ValueError as exc:  # e.g. no ground truth in GT_DIR
         raise click.UsageError(first_line(exc)) from None
     except OSError as exc:

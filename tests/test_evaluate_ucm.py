@@ -270,3 +270,68 @@ def test_a_human_segmentation_as_a_ucm_scores_perfectly_against_itself(bsds_file
         assert summary["f"]["ods"]["threshold"] < 0.5
         assert summary["pri"]["ods"]["value"] > 0.99
         assert summary["covering"]["ods"]["value"] > 0.99
+
+
+# ---------------------------------------------------------------- folders, CLI
+
+@pytest.fixture
+def ucm_folders(tmp_path, two_level):
+    """ucm/ with a (16-bit PNG), b (BSDS ucm2 .mat), c (empty file); gt/ with a, b, c, d."""
+    from PIL import Image
+    from scipy.io import savemat
+
+    ucm, humans = two_level
+    ucms, gt = tmp_path / "ucm", tmp_path / "gt"
+    ucms.mkdir()
+    gt.mkdir()
+    Image.fromarray(np.round(ucm * 65535).astype(np.uint16)).save(ucms / "a_ucm.png")
+    savemat(ucms / "b.mat", {"ucm2": ucm_to_ucm2(ucm)})
+    (ucms / "c_ucm.png").write_bytes(b"")
+    for image_id in "abcd":
+        np.save(gt / f"{image_id}.npy", np.stack(humans))
+    return ucms, gt
+
+
+def test_evaluate_ucm_folders_pairs_scores_and_reports(ucm_folders, two_level):
+    from segment.evaluate import evaluate_ucm_folders
+
+    ucms, gt = ucm_folders
+    result = evaluate_ucm_folders(ucms, gt, thresholds=3)
+    assert [row[0] for row in result.rows] == ["a", "b"]
+    assert result.missing == ["d"] and [f["id"] for f in result.failed] == ["c"]
+    assert "c_ucm.png is not" in result.failed[0]["error"]
+    expected = summarize_ucm([evaluate_ucm(two_level[0], two_level[1], thresholds=3)] * 2)
+    assert result.summary["f"]["ods"] == pytest.approx(expected["f"]["ods"])
+    assert result.summary["f"]["ap"] == pytest.approx(expected["f"]["ap"])
+    assert result.summary["covering"]["best"] == pytest.approx(176 / 192)
+    assert result.problem_lines()[1] == (
+        f"missing: d: no d_ucm.png, d_ucm.npy or d.mat in {ucms}")
+
+
+def test_cli_ucm_prints_ods_ois_ap_and_writes_json(ucm_folders):
+    import json
+
+    from click.testing import CliRunner
+
+    from segment.cli import cli
+
+    ucms, gt = ucm_folders
+    out = ucms.parent / "ucm.json"
+    result = CliRunner().invoke(cli, ["evaluate", "--ucm", str(ucms), str(gt),
+                                      "--thresholds", "3", "--json", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:6] == ["id", "levels", "F", "PRI", "VoI", "Cover"]
+    assert [line.split()[0] for line in lines[1:3]] == ["a", "b"]
+    table = {line.split()[0]: line.split()[1:] for line in lines[4:8]}
+    assert table["measure"] == ["ODS", "OIS", "AP/Best", "ODS", "threshold"]
+    assert table["F"][:3] == [f"{5 / 6 - 2 / (15 * 198 ** 2):.4f}", "0.8000", "0.6144"]
+    assert table["Covering"][:3] == ["0.8333", "0.8333", "0.9167"]
+    assert "1 missing, 1 failed of 4 images" in result.stderr
+    record = json.loads(out.read_text())
+    assert record["ucm"] is True and record["thresholds"] == 3
+    assert [image["id"] for image in record["images"]] == ["a", "b"]
+    assert record["images"][0]["n_regions"] == [4, 2, 1]
+    assert record["summary"]["f"]["ap"] == pytest.approx(0.6144167, abs=1e-7)
+    assert record["missing"] == ["d"] and record["failed"][0]["id"] == "c"

@@ -33,7 +33,7 @@ The modules, each importing only those above it in this list:
 from __future__ import annotations
 
 from .._defaults import DEFAULT_MAX_DIST
-from .folders import FolderScores, evaluate_folders
+from .folders import FolderScores, UCMFolderScores, evaluate_folders, evaluate_ucm_folders
 from .ground_truth import load_bsds_ground_truth, load_ground_truth
 from .hierarchy import UCMScores, evaluate_ucm, summarize_ucm
 from .scores import ImageScores, evaluate_segmentation, summarize, summarize_sweep
@@ -51,4 +51,6 @@ __all__ = [
     "UCMScores",
     "evaluate_ucm",
     "summarize_ucm",
+    "evaluate_ucm_folders",
+    "UCMFolderScores",
 ]

@@ -2,8 +2,9 @@
 
 Ground truth ``<id>.mat``, ``<id>.png`` or ``<id>.npy`` (in that order of
 preference when several exist) is paired with the first prediction file of that
-id found, by the names :func:`segment._defaults.label_names` lists. A file that
-cannot be read or scored is one failure; every other image is still scored.
+id found: a label map by the names :func:`segment._defaults.label_names` lists, a
+UCM by those :func:`segment.evaluate.ucm.ucm_names` lists. A file that cannot be
+read or scored is one failure; every other image is still scored.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from pathlib import Path
 from .._defaults import DEFAULT_MAX_DIST, first_line, label_names
 from ._common import _check_matching
 from .ground_truth import load_ground_truth, read_label_file
+from .hierarchy import evaluate_ucm, summarize_ucm, ucm_thresholds
 from .scores import evaluate_segmentation, summarize
+from .ucm import read_ucm, ucm_names
 
-__all__ = ["GT_SUFFIXES", "FolderScores", "evaluate_folders", "find_ground_truth"]
+__all__ = ["GT_SUFFIXES", "FolderScores", "UCMFolderScores", "evaluate_folders",
+           "evaluate_ucm_folders", "find_ground_truth"]
 
 #: Ground-truth file suffixes, the preferred first when an id has several.
 GT_SUFFIXES = (".mat", ".png", ".npy")
@@ -264,4 +268,139 @@ def evaluate_folders(pred_dir, gt_dir, *, max_dist=DEFAULT_MAX_DIST, boundary_ru
     return FolderScores(
         pred_dir=Path(pred_dir), gt_dir=Path(gt_dir), ids=ids, rows=rows, summary=summary,
         missing=missing, failed=failed, max_dist=max_dist, boundary_rule=boundary_rule,
+    )
+
+
+@dataclass
+class UCMFolderScores(_FolderResult):
+    """The hierarchical scores of a folder of UCMs: per image, ODS / OIS / AP, failures.
+
+    Attributes
+    ----------
+    pred_dir, gt_dir, ids, missing, failed
+        As in :class:`FolderScores`.
+    rows : list of (str, Path, UCMScores)
+        Image id, UCM file and per-threshold scores of each scored image.
+    summary : dict or None
+        :func:`segment.evaluate.summarize_ucm` of the scored images; None if none.
+    thresholds : int or list of float
+        The thresholds asked for.
+    max_dist : float
+    boundary_rule : str
+    """
+
+    thresholds: object = 99
+    max_dist: float = DEFAULT_MAX_DIST
+    boundary_rule: str = "bsds"
+
+    _names_of = staticmethod(ucm_names)
+
+    def as_dict(self):
+        """The JSON record of ``segment evaluate --ucm --json``: settings, per-image
+        curves, the ODS / OIS / AP summary, missing and failed images."""
+        thresholds = self.thresholds
+        if not isinstance(thresholds, int):
+            thresholds = [float(t) for t in thresholds]
+        return {
+            "pred_dir": str(self.pred_dir), "gt_dir": str(self.gt_dir), "ucm": True,
+            "thresholds": thresholds, "max_dist": self.max_dist,
+            "boundary_rule": self.boundary_rule,
+            "images": [{"id": image_id, "prediction": str(path), **s.as_dict()}
+                       for image_id, path, s in self.rows],
+            "summary": self.summary, "missing": list(self.missing), "failed": list(self.failed),
+        }
+
+    def format_table(self):
+        """Each image at its best threshold per measure (OIS), then the data set's ODS,
+        OIS and AP / Best, as lines of text; '' when no image was scored."""
+        if not self.rows:
+            return ""
+        width = max([len("id"), len("measure")] + [len(row[0]) for row in self.rows]) + 2
+        lines = [f"{'id':<{width}}{'levels':>8}{'F':>8}{'PRI':>8}{'VoI':>8}{'Cover':>8}"
+                 "   (each at the image's best threshold)"]
+        for image_id, _, s in self.rows:
+            lines.append(f"{image_id:<{width}}{s.n_levels:>8d}{s.f.max():>8.4f}{s.pri.max():>8.4f}"
+                         f"{s.voi.min():>8.4f}{s.covering.max():>8.4f}")
+        s = self.summary
+        lines.append("")
+        lines.append(f"{'measure':<{width}}{'ODS':>8}{'OIS':>8}{'AP/Best':>9}  ODS threshold")
+        for name, label, extra in (("f", "F", s["f"]["ap"]),
+                                   ("covering", "Covering", s["covering"]["best"]),
+                                   ("pri", "PRI", None), ("voi", "VoI", None)):
+            ods, ois = s[name]["ods"], s[name]["ois"]
+            tail = f"{extra:>9.4f}" if extra is not None else f"{'':>9}"
+            lines.append(f"{label:<{width}}{ods['value']:>8.4f}{ois['value']:>8.4f}{tail}"
+                         f"  {ods['threshold']:.4f}")
+        f = s["f"]["ods"]
+        lines.append(f"boundaries at ODS: precision {f['precision']:.4f}, recall {f['recall']:.4f} "
+                     f"({s['n_images']} images, {s['n_thresholds']} thresholds, "
+                     f"max_dist {self.max_dist:g}, rule {self.boundary_rule!r})")
+        return "\n".join(lines)
+
+
+def evaluate_ucm_folders(ucm_dir, gt_dir, *, thresholds=99, max_dist=DEFAULT_MAX_DIST,
+                         boundary_rule="bsds"):
+    """Score every UCM in a folder at every threshold against the ground truth in another.
+
+    Parameters
+    ----------
+    ucm_dir : str or Path
+        The UCMs: for image ``<id>``, the first of ``<id>_ucm.png`` (16-bit,
+        level * 65535), ``<id>_ucm.npy`` (float levels) and ``<id>.mat`` (BSDS
+        ``ucm2``) found; see :func:`segment.evaluate.ucm.read_ucm`.
+    gt_dir : str or Path
+        The human segmentations, as for :func:`evaluate_folders`.
+    thresholds : int or sequence of float, optional
+        See :func:`segment.evaluate.hierarchy.ucm_thresholds`; the official 99.
+    max_dist : float, optional
+        Boundary matching tolerance as a fraction of the image diagonal.
+    boundary_rule : {'thin', 'bsds'}, optional
+        How human label maps become boundaries when the ground truth has none.
+
+    Returns
+    -------
+    result : UCMFolderScores
+        Per-image :class:`segment.evaluate.UCMScores`, the
+        :func:`segment.evaluate.summarize_ucm` figures, missing and failed images.
+
+    Raises
+    ------
+    ValueError
+        If a folder is not one, `gt_dir` holds no ground truth, or an argument is
+        not accepted. An unreadable or unscorable file is listed in ``failed``.
+
+    Notes
+    -----
+    Cost: one :func:`segment.evaluate.evaluate_ucm` per image: one region and
+    boundary evaluation per distinct cut, at most `thresholds` of them.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> from PIL import Image
+    >>> ucms, gt = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> halves = np.repeat([[1, 1, 1, 2, 2, 2]], 6, axis=0)
+    >>> np.save(gt / "a.npy", halves)
+    >>> ucm = np.zeros((6, 6), np.uint16)
+    >>> ucm[:, 2] = 40000  # level 0.61
+    >>> Image.fromarray(ucm).save(ucms / "a_ucm.png")
+    >>> result = evaluate_ucm_folders(ucms, gt)
+    >>> result.summary["f"]["ods"]["value"], result.summary["covering"]["best"]
+    (1.0, 1.0)
+    """
+    _check_matching(max_dist, boundary_rule)
+    ucm_thresholds(thresholds)  # a bad value is the caller's error, not each image's
+
+    def score(ucm_path, gt_path):
+        segmentations, boundaries = load_ground_truth(gt_path)
+        return evaluate_ucm(read_ucm(ucm_path), segmentations, thresholds=thresholds,
+                            boundaries=boundaries, max_dist=max_dist, boundary_rule=boundary_rule)
+
+    ids, rows, missing, failed = _score_pairs(ucm_dir, gt_dir, ucm_names, score)
+    summary = summarize_ucm([row[2] for row in rows]) if rows else None
+    return UCMFolderScores(
+        pred_dir=Path(ucm_dir), gt_dir=Path(gt_dir), ids=ids, rows=rows, summary=summary,
+        missing=missing, failed=failed, thresholds=thresholds, max_dist=max_dist,
+        boundary_rule=boundary_rule,
     )
