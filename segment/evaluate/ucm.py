@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .boundaries import _thin
 from .ground_truth import read_label_file, read_mat
 
 __all__ = ["ucm_names", "read_ucm", "ucm_to_ucm2", "ucm2_to_ucm"]
@@ -214,6 +215,4 @@ def _regions_at(ucm2, threshold):
 def _boundaries_at(ucm2, threshold):
     """Boundary mask of the (H, W) pixels: ``ucm2[2::2, 2::2] >= threshold``, thinned,
     as the official ``evaluation_bdry_image``."""
-    from skimage.morphology import thin
-
-    return thin(ucm2[2::2, 2::2] >= threshold)
+    return _thin(ucm2[2::2, 2::2] >= threshold)
