@@ -273,9 +273,6 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     ctx.exit(130 if interrupted else 1 if result.failures else 0)
 
 
-_GT_SUFFIXES = (".mat", ".png", ".npy")
-
-
 @cli.command("evaluate")
 @click.argument("pred_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("gt_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -288,8 +285,15 @@ _GT_SUFFIXES = (".mat", ".png", ".npy")
               show_default=True,
               help="Label map -> boundary pixels: 'thin' (right/lower neighbour differs) or "
                    "'bsds' (the official seg2bdry + thinning, as BSDS's Boundaries field).")
+@click.option("--ucm", "ucm", is_flag=True,
+              help="PRED_DIR holds ultrametric contour maps (<id>_ucm.png, 16-bit level * 65535; "
+                   "<id>_ucm.npy; or BSDS <id>.mat with ucm2): score them at every threshold "
+                   "and report ODS, OIS and AP.")
+@click.option("--thresholds", type=click.IntRange(min=1), default=99, show_default=True,
+              help="With --ucm: how many thresholds, evenly spaced in (0, 1) as in the BSDS "
+                   "benchmark.")
 @click.pass_context
-def evaluate_command(ctx, pred_dir, gt_dir, json_path, max_dist, boundary_rule):
+def evaluate_command(ctx, pred_dir, gt_dir, json_path, max_dist, boundary_rule, ucm, thresholds):
     """Score the label maps in PRED_DIR against the ground truth in GT_DIR (BSDS500 measures).
 
     Each ground-truth file <id>.mat (BSDS500 layout, with its Boundaries field),
@@ -299,77 +303,46 @@ def evaluate_command(ctx, pred_dir, gt_dir, json_path, max_dist, boundary_rule):
     VoI, Covering pooled over humans and images, boundary P/R/F from counts
     summed over images.
 
+    With --ucm, each UCM is cut at every threshold, and the table gives ODS (the
+    best threshold for the data set), OIS (each image at its best) and AP (area
+    under the precision-recall curve) for F, ODS and OIS for Covering, PRI and
+    VoI, and Best (each human region at its best threshold) for Covering, as the
+    BSDS500 benchmark's collect_eval scripts.
+
     Exit status: 0 every image scored, 1 some prediction missing or unreadable,
     2 usage error (e.g. no ground truth in GT_DIR).
     """
     import json
 
-    from .evaluate import evaluate_segmentation, load_ground_truth, summarize
-    from .io import atomic_path, read_labels
+    from .evaluate import evaluate_folders, evaluate_ucm_folders
+    from .io import atomic_path
 
-    ground_truth = {}
-    for path in sorted(gt_dir.iterdir()):
-        suffix = path.suffix.lower()
-        if path.is_file() and suffix in _GT_SUFFIXES:
-            known = ground_truth.get(path.stem)
-            if known is None or _GT_SUFFIXES.index(suffix) < _GT_SUFFIXES.index(known.suffix.lower()):
-                ground_truth[path.stem] = path
-    if not ground_truth:
-        raise click.UsageError(f"no ground truth files (*.mat, *.png, *.npy) in {gt_dir}")
-
-    rows, missing, failed = [], [], []
-    for image_id, gt_path in ground_truth.items():
-        candidates = [pred_dir / name for name in label_names(image_id)]
-        pred_path = next((c for c in candidates if c.is_file()), None)
-        if pred_path is None:
-            missing.append(image_id)
-            click.echo(f"missing: {image_id}: no {candidates[0].name}, {candidates[1].name}, "
-                       f"{candidates[2].name} or {candidates[3].name} in {pred_dir}", err=True)
-            continue
-        try:
-            segmentations, boundaries = load_ground_truth(gt_path)
-            scores = evaluate_segmentation(
-                read_labels(pred_path), segmentations, boundaries=boundaries,
-                max_dist=max_dist, boundary_rule=boundary_rule,
-            )
-        except (ValueError, TypeError, OSError) as exc:
-            message = first_line(exc)
-            failed.append({"id": image_id, "error": message})
-            click.echo(f"failed: {image_id}: {message}", err=True)
-            continue
-        rows.append((image_id, pred_path, scores))
-
-    width = max([len("id")] + [len(image_id) for image_id, _, _ in rows] + [len("ALL (0)")]) + 2
-    summary = summarize([s for _, _, s in rows]) if rows else None
-    if rows:
-        click.echo(f"{'id':<{width}}{'regions':>8}{'PRI':>8}{'VoI':>8}{'Cover':>8}{'F':>8}")
-        for image_id, _, s in rows:
-            click.echo(f"{image_id:<{width}}{s.n_regions:>8d}{s.pri:>8.4f}{s.voi:>8.4f}"
-                       f"{s.covering:>8.4f}{s.f:>8.4f}")
-        mean_regions = sum(s.n_regions for _, _, s in rows) / len(rows)
-        click.echo(f"{f'ALL ({len(rows)})':<{width}}{mean_regions:>8.1f}{summary['pri']:>8.4f}"
-                   f"{summary['voi']:>8.4f}{summary['covering']:>8.4f}{summary['f']:>8.4f}")
-        click.echo(f"boundaries: precision {summary['precision']:.4f}, "
-                   f"recall {summary['recall']:.4f}, F {summary['f']:.4f} "
-                   f"(max_dist {max_dist:g}, rule {boundary_rule!r})")
-    if missing or failed:
-        click.echo(f"{len(missing)} missing, {len(failed)} failed of {len(ground_truth)} images",
-                   err=True)
+    try:
+        if ucm:
+            result = evaluate_ucm_folders(pred_dir, gt_dir, thresholds=thresholds,
+                                          max_dist=max_dist, boundary_rule=boundary_rule)
+        else:
+            result = evaluate_folders(pred_dir, gt_dir, max_dist=max_dist,
+                                      boundary_rule=boundary_rule)
+    except ValueError as exc:  # e.g. no ground truth in GT_DIR
+        raise click.UsageError(first_line(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(first_line(exc)) from None
+    for line in result.problem_lines():
+        click.echo(line, err=True)
+    table = result.format_table()
+    if table:
+        click.echo(table)
+    if result.count_line():
+        click.echo(result.count_line(), err=True)
 
     if json_path is not None:
-        record = {
-            "pred_dir": str(pred_dir), "gt_dir": str(gt_dir),
-            "max_dist": max_dist, "boundary_rule": boundary_rule,
-            "images": [{"id": image_id, "prediction": str(pred_path), **s.as_dict()}
-                       for image_id, pred_path, s in rows],
-            "summary": summary, "missing": missing, "failed": failed,
-        }
         try:
             with atomic_path(json_path) as tmp:
-                tmp.write_text(json.dumps(record, indent=2) + "\n")
+                tmp.write_text(json.dumps(result.as_dict(), indent=2) + "\n")
         except OSError as exc:
             raise click.ClickException(f"cannot write {json_path}: {exc.strerror or exc}") from None
-    ctx.exit(1 if missing or failed else 0)
+    ctx.exit(1 if result.missing or result.failed else 0)
 
 
 main = cli.main

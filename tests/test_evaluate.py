@@ -14,14 +14,13 @@ from scipy.io import savemat
 from segment.evaluate import (
     DEFAULT_MAX_DIST,
     ImageScores,
-    _hopcroft_karp,
-    _seg2bdry,
     evaluate_segmentation,
     load_bsds_ground_truth,
     load_ground_truth,
     summarize,
     summarize_sweep,
 )
+from segment.evaluate.boundaries import _hopcroft_karp, _seg2bdry, _thin
 
 BSDS = Path(__file__).resolve().parents[2] / "shared" / "bsds500"
 
@@ -256,6 +255,19 @@ def test_boundary_counts_agree_with_a_dense_reference(seed):
         cnt_r += np.count_nonzero(matched >= 0)
         sum_r += yh.size
     assert (scores.cnt_r, scores.sum_r, scores.sum_p) == (cnt_r, sum_r, ym.size)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_compiled_thinning_equals_scikit_images(seed):
+    from skimage.morphology import thin
+
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        shape = tuple(rng.integers(1, 30, size=2))
+        mask = rng.random(shape) < rng.random()
+        np.testing.assert_array_equal(_thin(mask), thin(mask))
+    blobs = np.repeat(np.repeat(rng.integers(0, 4, size=(8, 10)), 6, 0), 6, 1)
+    np.testing.assert_array_equal(_thin(_seg2bdry(blobs)), thin(_seg2bdry(blobs)))
 
 
 def test_seg2bdry_marks_the_corner_grid():
