@@ -1,10 +1,11 @@
-"""Reading and writing files: images (Pillow), label maps, atomic output.
+"""Reading and writing files: images (Pillow, tifffile), label maps, atomic output.
 
 Images are read with Pillow, which copes with the formats a photo folder really
-contains: EXIF orientation is applied; greyscale stays greyscale; palette, CMYK,
-YCbCr and the like become RGB; the alpha of RGBA / LA is dropped; 16-bit greyscale
-stays uint16; 16-bit RGB PNG and TIFF (which Pillow would reduce to 8 bits) are
-decoded by OpenCV at full depth; multi-frame files give their first frame.
+contains: the EXIF orientation is applied once, as ``PIL.ImageOps.exif_transpose``
+does; greyscale stays greyscale; palette, CMYK, YCbCr and the like become RGB; the
+alpha of RGBA / LA is dropped; 16-bit greyscale stays uint16; 16-bit RGB (which
+Pillow would reduce to 8 bits) is decoded at full depth, by tifffile from a TIFF and
+by OpenCV from a PNG; multi-frame files give their first frame.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
 # Pillow mode -> how to get an array we accept
 _DIRECT = {"L", "RGB", "I;16", "I;16L", "I;16B", "I;16N"}
 _TO_RGB = {"P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "RGBX", "RGBa", "La"}
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 
 # EXIF orientation -> the operation that turns the stored array upright
 _ORIENTATION_OPS = {
@@ -82,15 +84,38 @@ def _is_16bit_rgb(img):
 
 
 def _decode_16bit_rgb(path):
+    """16-bit RGB at full depth, as stored (EXIF orientation not applied), or None."""
+    if _is_tiff(path):
+        return _decode_tiff(path)
     import cv2
 
     data = np.fromfile(str(path), dtype=np.uint8)
-    array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
+    # IMREAD_UNCHANGED alone: OpenCV then leaves the EXIF orientation to the caller
+    array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if array is None or array.dtype != np.uint16 or array.ndim != 3:
         return None
     if array.shape[2] == 4:
         array = array[..., :3]
     return np.ascontiguousarray(array[..., ::-1])
+
+
+def _is_tiff(path):
+    with open(path, "rb") as file:
+        return file.read(4) in _TIFF_MAGIC
+
+
+def _decode_tiff(path):
+    """The first page of a TIFF, read by tifffile: samples as stored, no orientation."""
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        page = tif.pages[0]
+        array = page.asarray()
+        if "S" in page.axes and page.axes.index("S") == 0:
+            array = np.moveaxis(array, 0, -1)
+    if array.ndim == 3 and array.shape[2] > 3:
+        array = array[..., :3]
+    return np.ascontiguousarray(array)
 
 
 def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
@@ -126,7 +151,7 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
     >>> read_image(path).shape
     (4, 5)
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
     info = ImageInfo()
@@ -151,7 +176,13 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
                 if _has_alpha(img):
                     info.notes.append("alpha channel dropped")
                 array = _decode_16bit_rgb(path) if sixteen_bit_rgb else None
-                if array is None:
+                if array is not None:
+                    array = _upright(array, info.orientation)
+                else:
+                    # Pillow's TIFF loader turns the image upright itself and drops the
+                    # tag; exif_transpose does it for the other formats, never twice
+                    img.load()
+                    ImageOps.exif_transpose(img, in_place=True)
                     array = _to_array(img)
     except ImageReadError:
         raise
@@ -169,11 +200,17 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         raise ImageReadError(f"cannot decode {path}: {first_line(exc)}") from None
     if info.orientation in _ORIENTATION_OPS:
-        array = np.ascontiguousarray(_ORIENTATION_OPS[info.orientation](array))
         info.notes.append(f"EXIF orientation {info.orientation} applied")
     if array.shape[0] * array.shape[1] < 2:
         raise ImageReadError(f"image {path} has fewer than 2 pixels")
     return (array, info) if return_info else array
+
+
+def _upright(array, orientation):
+    """`array` as stored -> as viewed, for EXIF `orientation` (as ImageOps.exif_transpose)."""
+    if orientation not in _ORIENTATION_OPS:
+        return array
+    return np.ascontiguousarray(_ORIENTATION_OPS[orientation](array))
 
 
 def _has_alpha(img):

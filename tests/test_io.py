@@ -266,3 +266,78 @@ def test_write_and_read_back(tmp_path):
     assert np.array_equal(read_image(tmp_path / "x16.png"), rgb16)
     labels = np.arange(12).reshape(3, 4)
     assert np.array_equal(read_labels(write_labels(tmp_path / "l.png", labels)), labels)
+
+
+# ------------------------------------------------------------------ EXIF orientation
+
+def corner_image(height=24, width=40):
+    """uint8 RGB, dark, with a bright 8x8 block in the top-left corner and a mid-grey
+    block beside it: each of the 8 orientations puts them somewhere else."""
+    image = np.full((height, width, 3), 20, np.uint8)
+    image[:8, :8] = 240
+    image[:8, 8:16] = 120
+    return image
+
+
+def _png_with_exif(png, exif):
+    """Insert an eXIf chunk (the EXIF block without its 'Exif\\0\\0' header) after IHDR."""
+    import struct
+    import zlib
+
+    body = exif.tobytes()[6:]
+    chunk = (struct.pack(">I", len(body)) + b"eXIf" + body
+             + struct.pack(">I", zlib.crc32(b"eXIf" + body) & 0xFFFFFFFF))
+    return png[:33] + chunk + png[33:]
+
+
+def write_oriented(path, kind, stored, orientation):
+    """Write the pixels `stored` as `kind` with EXIF orientation `orientation`."""
+    import cv2
+    import tifffile
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    image = Image.fromarray(stored)
+    if kind == "jpeg":
+        image.save(path, format="JPEG", exif=exif, quality=95)
+    elif kind == "png":
+        image.save(path, format="PNG", exif=exif)
+    elif kind == "webp":
+        image.save(path, format="WEBP", exif=exif, lossless=True)
+    elif kind == "tiff":
+        image.save(path, format="TIFF", exif=exif)
+    elif kind == "tiff16":
+        tifffile.imwrite(path, stored.astype(np.uint16) * 257, photometric="rgb",
+                         extratags=[(0x0112, "H", 1, orientation, True)])
+    elif kind == "png16":
+        ok, data = cv2.imencode(".png", np.ascontiguousarray(stored[..., ::-1]).astype(np.uint16) * 257)
+        assert ok
+        path.write_bytes(_png_with_exif(data.tobytes(), exif))
+
+
+ORIENTED_KINDS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "tiff": ".tif",
+                  "tiff16": ".tif", "png16": ".png"}
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+@pytest.mark.parametrize("kind", list(ORIENTED_KINDS))
+def test_orientation_agrees_with_pillow_exif_transpose(tmp_path, kind, orientation):
+    from PIL import ImageOps
+
+    stored = corner_image()
+    path = tmp_path / f"oriented{ORIENTED_KINDS[kind]}"
+    write_oriented(path, kind, stored, orientation)
+    reference = Image.fromarray(stored)
+    reference.getexif()[0x0112] = orientation
+    expected = np.asarray(ImageOps.exif_transpose(reference)).astype(float)
+
+    array, info = read_image(path, return_info=True)
+    assert array.dtype == (np.uint16 if kind.endswith("16") else np.uint8)
+    got = array.astype(float) / (257 if array.dtype == np.uint16 else 1)
+    assert got.shape == expected.shape
+    # JPEG is lossy: compare the coarse pattern (where the bright and grey blocks are)
+    assert np.abs(got - expected).mean() < 3
+    assert np.array_equal(got > 180, expected > 180)
+    assert info.orientation == orientation
+    applied = [note for note in info.notes if note.startswith("EXIF orientation")]
+    assert applied == ([] if orientation == 1 else [f"EXIF orientation {orientation} applied"])
