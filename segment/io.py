@@ -300,35 +300,79 @@ def atomic_path(path):
         raise
 
 
-def write_image(path, array):
-    """Write an (H, W) or (H, W, 3) uint8 / uint16 array atomically (format from the suffix).
+# Pillow formats that hold 16 bits per sample; the others get 8
+_SIXTEEN_BIT_FORMATS = {"PNG", "TIFF"}
 
-    16-bit RGB is written by OpenCV (Pillow cannot); everything else by Pillow.
+
+def write_image(path, array):
+    """Write an image array atomically, in the format its suffix names.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target file; the suffix (any Pillow knows: ``.png``, ``.jpg``, ``.tif``,
+        ``.webp``, ``.bmp``, ``.gif``, ...) chooses the format.
+    array : (H, W), (H, W, 3) or (H, W, 4) ndarray of uint8, uint16 or float
+        Floats are taken as 0..1 and written as uint8 (``round(value * 255)``,
+        clipped). uint16 keeps its 16 bits in PNG and TIFF; formats that hold 8
+        bits (JPEG, WebP, BMP, GIF, ...) get ``round(value / 257)``.
+
+    Raises
+    ------
+    ValueError
+        If the dtype, the shape or the suffix is not one of those above.
+
+    Notes
+    -----
+    16-bit RGB is written by tifffile (TIFF) or OpenCV (PNG), which Pillow cannot;
+    everything else by Pillow.
 
     Examples
     --------
     >>> import tempfile, os, numpy as np
-    >>> path = os.path.join(tempfile.mkdtemp(), "x.png")
-    >>> write_image(path, np.zeros((2, 3, 3), np.uint8))
-    >>> read_image(path).shape
+    >>> folder = tempfile.mkdtemp()
+    >>> write_image(os.path.join(folder, "x.png"), np.zeros((2, 3, 3), np.uint8))
+    >>> read_image(os.path.join(folder, "x.png")).shape
     (2, 3, 3)
+    >>> write_image(os.path.join(folder, "x.bmp"), np.array([[0, 129, 65535]], np.uint16))
+    >>> read_image(os.path.join(folder, "x.bmp")).tolist()
+    [[0, 1, 255]]
     """
     from PIL import Image
 
     array = np.asarray(array)
+    path = Path(path)
+    if not (array.dtype in (np.uint8, np.uint16) or array.dtype.kind == "f"):
+        raise ValueError(f"array must be uint8, uint16 or float (0..1); got {array.dtype}")
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        raise ValueError(f"array must be (H, W), (H, W, 3) or (H, W, 4); got shape {array.shape}")
+    fmt = _format_for(path)
     if array.dtype.kind == "f":
         array = np.rint(np.clip(array, 0, 1) * 255).astype(np.uint8)
-    path = Path(path)
+    if array.dtype == np.uint16 and fmt not in _SIXTEEN_BIT_FORMATS:
+        array = _to_8_bits(array)
+    array = np.ascontiguousarray(array)
     with atomic_path(path) as tmp:
-        if array.dtype == np.uint16 and array.ndim == 3:
+        if array.dtype == np.uint16 and array.ndim == 3 and fmt == "TIFF":
+            import tifffile
+
+            with open(tmp, "wb") as file:
+                tifffile.imwrite(file, array, photometric="rgb", compression="zlib")
+        elif array.dtype == np.uint16 and array.ndim == 3:
             import cv2
 
-            ok, data = cv2.imencode(path.suffix or ".png", np.ascontiguousarray(array[..., ::-1]))
+            bgr = array[..., [2, 1, 0, 3][: array.shape[2]]]
+            ok, data = cv2.imencode(".png", np.ascontiguousarray(bgr))
             if not ok:
                 raise OSError(f"OpenCV could not encode {path}")
             data.tofile(str(tmp))
         else:
-            Image.fromarray(np.ascontiguousarray(array)).save(tmp, format=_format_for(path))
+            Image.fromarray(array).save(tmp, format=fmt)
+
+
+def _to_8_bits(array):
+    """uint16 -> uint8 as round(value / 257) (257 = 65535 / 255), in integers."""
+    return ((array.astype(np.uint32) + 128) // 257).astype(np.uint8)
 
 
 def _format_for(path):

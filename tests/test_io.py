@@ -341,3 +341,48 @@ def test_orientation_agrees_with_pillow_exif_transpose(tmp_path, kind, orientati
     assert info.orientation == orientation
     applied = [note for note in info.notes if note.startswith("EXIF orientation")]
     assert applied == ([] if orientation == 1 else [f"EXIF orientation {orientation} applied"])
+
+
+# ------------------------------------------------------------------ writing images
+
+@pytest.mark.parametrize("suffix", [".jpg", ".webp", ".bmp", ".gif"])
+@pytest.mark.parametrize("channels", [3, 1])
+def test_16_bit_images_written_to_8_bit_formats_are_value_over_257(tmp_path, suffix, channels):
+    """JPEG, WebP, BMP and GIF hold 8 bits: uint16 is written as round(value / 257)."""
+    rgb16 = (blocks().astype(np.uint16) * 257 + 100)  # between two 8-bit levels
+    image16 = rgb16 if channels == 3 else rgb16[..., 1]
+    path = tmp_path / f"x{suffix}"
+    write_image(path, image16)
+    expected = np.rint(image16 / 257)
+    got = read_image(path).astype(float)
+    if expected.ndim == 2 and got.ndim == 3:  # WebP and GIF store grey as colour
+        assert np.array_equal(got, np.repeat(got[..., :1], 3, axis=2))
+        got = got[..., 0]
+    assert got.shape == expected.shape
+    # JPEG and lossy WebP blur the colour edges a little; saturating would be ~200 off
+    tolerance = 6 if suffix in (".jpg", ".webp") else 0.01
+    assert np.abs(got - expected).mean() < tolerance, suffix
+
+
+def test_16_bit_values_map_to_8_bits_by_rounding(tmp_path):
+    values = np.array([[0, 128, 129, 257, 385, 386, 65535, 65407]], np.uint16)
+    write_image(tmp_path / "v.bmp", values)
+    assert read_image(tmp_path / "v.bmp").tolist() == [[0, 0, 1, 1, 1, 2, 255, 255]]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif"])
+def test_16_bit_formats_keep_16_bits(tmp_path, suffix):
+    rgb16 = blocks().astype(np.uint16) * 257 + 100
+    for image in (rgb16, rgb16[..., 0]):
+        write_image(tmp_path / f"x{suffix}", image)
+        assert np.array_equal(read_image(tmp_path / f"x{suffix}"), image)
+
+
+def test_write_image_refuses_other_dtypes_and_suffixes(tmp_path):
+    with pytest.raises(ValueError, match=r"array must be uint8, uint16 or float .* got int64"):
+        write_image(tmp_path / "x.png", np.zeros((2, 3), np.int64))
+    with pytest.raises(ValueError, match=r"array must be \(H, W\), \(H, W, 3\) or \(H, W, 4\); got shape \(2, 3, 2\)"):
+        write_image(tmp_path / "x.png", np.zeros((2, 3, 2), np.uint8))
+    with pytest.raises(ValueError, match=r"unknown image file extension '\.xyz'"):
+        write_image(tmp_path / "x.xyz", np.zeros((2, 3), np.uint8))
+    assert list(tmp_path.iterdir()) == []
