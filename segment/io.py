@@ -3,15 +3,22 @@
 Images are read with Pillow, which copes with the formats a photo folder really
 contains: the EXIF orientation is applied once, as ``PIL.ImageOps.exif_transpose``
 does; greyscale stays greyscale; palette, CMYK, YCbCr and the like become RGB; the
-alpha of RGBA / LA is dropped; 16-bit greyscale stays uint16; 16-bit RGB (which
-Pillow would reduce to 8 bits) is decoded at full depth, by tifffile from a TIFF and
-by OpenCV from a PNG; multi-frame files give their first frame.
+alpha of RGBA / LA is dropped; 16-bit greyscale stays uint16; multi-frame files give
+their first frame. 16-bit RGB, which Pillow would reduce to 8 bits, is decoded at
+full depth: by OpenCV from a PNG, by tifffile from a TIFF. tifffile also reads the
+TIFFs Pillow cannot (float, signed or 32-bit samples).
+
+Every failure to read a file is an :class:`ImageReadError` whose one-line message
+names the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import logging
 import os
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -33,7 +40,7 @@ __all__ = [
 ]
 
 # Pillow mode -> how to get an array we accept
-_DIRECT = {"L", "RGB", "I;16", "I;16L", "I;16B", "I;16N"}
+_DIRECT = {"L", "RGB", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"}
 _TO_RGB = {"P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "RGBX", "RGBa", "La"}
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 
@@ -48,9 +55,13 @@ _ORIENTATION_OPS = {
     8: lambda a: np.rot90(a, 1),
 }
 
+# what a file that is not a regular file is, for the message
+_FILE_KINDS = [(stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"),
+               (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")]
+
 
 class ImageReadError(ValueError):
-    """A file could not be read as an image; the message says why in one line."""
+    """A file could not be read as an image; the one-line message names it and says why."""
 
 
 @dataclass
@@ -64,11 +75,182 @@ class ImageInfo:
     notes: list = field(default_factory=list)
 
 
+def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
+    """Read an image file into an array that :func:`segment.segment` accepts.
+
+    Parameters
+    ----------
+    path : str or Path
+    max_pixels : int or None, optional
+        Refuse images with more pixels than this (``None``: no limit). The size
+        the file's header declares is checked before any pixel is decoded; this
+        check replaces Pillow's own decompression-bomb guard.
+    return_info : bool, optional
+        Also return an :class:`ImageInfo`, whose ``notes`` say what was done to
+        the file's pixels: "first of 3 frames", "alpha channel dropped",
+        "EXIF orientation 6 applied".
+
+    Returns
+    -------
+    image : (H, W, 3) or (H, W) ndarray of uint8, uint16 or float32
+        uint8 and uint16 as stored (1-bit images become 0 / 255). Other integer
+        samples (32-bit, signed) become uint16 when every value lies in 0..65535.
+        Float samples (16, 32 or 64 bits) become float32 and must lie in [0, 1].
+    info : ImageInfo, only if `return_info`
+
+    Raises
+    ------
+    ImageReadError
+        If the path is missing, a directory, a FIFO or device, a dangling symbolic
+        link or a link loop, or unreadable; if the file is empty, not an image,
+        truncated or damaged, larger than `max_pixels`, or holds samples outside
+        the ranges above.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "grey.png")
+    >>> Image.fromarray(np.zeros((4, 5), np.uint8)).save(path)
+    >>> read_image(path).shape
+    (4, 5)
+    >>> _ = open(path, "wb").write(b"text")
+    >>> read_image(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segment.io.ImageReadError: not an image file Pillow can read: ...grey.png
+    """
+    path = Path(path)
+    info = ImageInfo()
+    with _open_regular(path) as file:
+        array = _decode(file, path, info, max_pixels)
+    array = _accepted_samples(array, path)
+    if array.shape[0] * array.shape[1] < 2:
+        raise ImageReadError(f"image {path} has fewer than 2 pixels")
+    if info.orientation in _ORIENTATION_OPS:
+        info.notes.append(f"EXIF orientation {info.orientation} applied")
+    return (array, info) if return_info else array
+
+
+@contextlib.contextmanager
+def _open_regular(path):
+    """Open `path` for binary reading if it is a regular, non-empty file.
+
+    The file type is checked on the open descriptor, which is opened without
+    blocking: a FIFO is refused instead of waiting for a writer.
+    """
+    def opener(name, flags):
+        return os.open(name, flags | getattr(os, "O_NONBLOCK", 0))
+
+    try:
+        file = open(path, "rb", opener=opener)  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise ImageReadError(f"dangling symbolic link (its target is missing): {path}") from None
+        raise ImageReadError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise ImageReadError(f"is a directory, not an image: {path}") from None
+    except PermissionError:
+        raise ImageReadError(f"permission denied: {path}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ImageReadError(f"symbolic link loop: {path}") from None
+        raise ImageReadError(f"cannot open {path}: {exc.strerror or first_line(exc)}") from None
+    with file:
+        status = os.fstat(file.fileno())
+        if stat.S_ISDIR(status.st_mode):
+            raise ImageReadError(f"is a directory, not an image: {path}")
+        if not stat.S_ISREG(status.st_mode):
+            kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "special file")
+            raise ImageReadError(f"not a regular file ({kind}): {path}")
+        if status.st_size == 0:
+            raise ImageReadError(f"empty file (0 bytes): {path}")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(file.fileno(), True)
+        yield file
+
+
+def _decode(file, path, info, max_pixels):
+    """The pixels of `file`, upright, with the dtype its decoder gives."""
+    from PIL import Image, UnidentifiedImageError
+
+    is_tiff = file.read(4) in _TIFF_MAGIC
+    file.seek(0)
+    try:
+        with _pillow_bomb_guard_off(), Image.open(file) as img:
+            info.format = img.format
+            info.mode = img.mode
+            _check_size(img.size, max_pixels, path)
+            info.n_frames = int(getattr(img, "n_frames", 1) or 1)
+            if info.n_frames > 1:
+                img.seek(0)
+                info.notes.append(f"first of {info.n_frames} frames")
+            if img.format == "TIFF" and _pillow_loses_tiff_samples(img):
+                pass  # read below by tifffile, at full depth
+            else:
+                return _decode_with_pillow(img, file, info)
+    except ImageReadError:
+        raise
+    except UnidentifiedImageError:
+        if not is_tiff:
+            raise ImageReadError(f"not an image file Pillow can read: {path}") from None
+    except Exception as exc:  # any decoder's failure on a damaged file: report it, one line
+        raise ImageReadError(f"cannot decode {path}: {first_line(exc)}") from None
+    try:
+        return _decode_with_tifffile(file, path, info, max_pixels)
+    except ImageReadError:
+        raise
+    except Exception as exc:  # as above
+        raise ImageReadError(f"cannot decode {path}: {first_line(exc)}") from None
+
+
+def _check_size(size, max_pixels, path):
+    width, height = size
+    if max_pixels is not None and width * height > max_pixels:
+        raise ImageReadError(
+            f"image {path} is {width}x{height} = {width * height} pixels, over the "
+            f"limit of {max_pixels} (raise max_pixels to allow it)"
+        )
+
+
+def _pillow_loses_tiff_samples(img):
+    """Whether Pillow would read this TIFF page at less than its depth or misread it:
+    float, signed or over-16-bit samples, or more than 8 bits of colour."""
+    tags = img.tag_v2
+    sample_format = _as_tuple(tags.get(339, 1))
+    bits = _as_tuple(tags.get(258, 1))
+    samples = tags.get(277, 1)
+    return (any(value != 1 for value in sample_format) or max(bits) > 16
+            or (max(bits) > 8 and samples > 1))
+
+
+def _as_tuple(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _decode_with_pillow(img, file, info):
+    from PIL import ImageOps
+
+    # before getexif(): on PNG it decodes the image and forgets the raw mode
+    sixteen_bit_rgb = _is_16bit_rgb(img)
+    info.orientation = _exif_orientation(img)
+    if _has_alpha(img):
+        info.notes.append("alpha channel dropped")
+    array = _decode_16bit_rgb(file) if sixteen_bit_rgb else None
+    if array is not None:
+        return _upright(array, info.orientation)
+    # Pillow's TIFF loader turns the image upright itself and drops the tag;
+    # exif_transpose does it for the other formats: once, either way
+    img.load()
+    ImageOps.exif_transpose(img, in_place=True)
+    return _to_array(img)
+
+
 def _exif_orientation(img):
     try:
         value = img.getexif().get(0x0112, 1)
         return int(value) if value in _ORIENTATION_OPS or value == 1 else 1
-    except Exception:
+    except Exception:  # damaged EXIF: the pixels are still worth reading
         return 1
 
 
@@ -83,127 +265,79 @@ def _is_16bit_rgb(img):
     return False
 
 
-def _decode_16bit_rgb(path):
-    """16-bit RGB at full depth, as stored (EXIF orientation not applied), or None."""
-    if _is_tiff(path):
-        return _decode_tiff(path)
+def _decode_16bit_rgb(file):
+    """16-bit RGB (a PNG) at full depth, as stored, or None if OpenCV cannot."""
     import cv2
 
-    data = np.fromfile(str(path), dtype=np.uint8)
+    file.seek(0)
+    data = np.frombuffer(file.read(), dtype=np.uint8)
     # IMREAD_UNCHANGED alone: OpenCV then leaves the EXIF orientation to the caller
     array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if array is None or array.dtype != np.uint16 or array.ndim != 3:
         return None
-    if array.shape[2] == 4:
-        array = array[..., :3]
-    return np.ascontiguousarray(array[..., ::-1])
+    return np.ascontiguousarray(array[..., 2::-1])
 
 
-def _is_tiff(path):
-    with open(path, "rb") as file:
-        return file.read(4) in _TIFF_MAGIC
+class _TifffileComplaints(logging.Handler):
+    """Collects what tifffile logs while this thread reads a file (it logs a broken
+    page chain instead of raising) and keeps it off the console."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.errors = []
+
+    def emit(self, record):
+        if record.thread == self.thread and record.levelno >= logging.ERROR:
+            self.errors.append(record.getMessage())
 
 
-def _decode_tiff(path):
-    """The first page of a TIFF, read by tifffile: samples as stored, no orientation."""
+def _decode_with_tifffile(file, path, info, max_pixels):
+    """The first page of a TIFF, read by tifffile, upright."""
     import tifffile
 
-    with tifffile.TiffFile(path) as tif:
-        page = tif.pages[0]
-        array = page.asarray()
-        if "S" in page.axes and page.axes.index("S") == 0:
-            array = np.moveaxis(array, 0, -1)
-    if array.ndim == 3 and array.shape[2] > 3:
-        array = array[..., :3]
-    return np.ascontiguousarray(array)
-
-
-def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
-    """Read an image file into an array that :func:`segment.segment` accepts.
-
-    Parameters
-    ----------
-    path : str or Path
-    max_pixels : int or None, optional
-        Refuse images with more pixels than this (``None``: no limit). Pillow's own
-        decompression-bomb guard is replaced by this check, made before decoding.
-    return_info : bool, optional
-        Also return an :class:`ImageInfo`, whose ``notes`` say what was done to
-        the file's pixels: "first of 3 frames", "alpha channel dropped",
-        "EXIF orientation 6 applied".
-
-    Returns
-    -------
-    image : (H, W, 3) or (H, W) ndarray of uint8, uint16 or float32
-    info : ImageInfo, only if `return_info`
-
-    Raises
-    ------
-    ImageReadError
-        If the file is missing, unreadable, not an image, truncated or too large.
-
-    Examples
-    --------
-    >>> import tempfile, os, numpy as np
-    >>> from PIL import Image
-    >>> path = os.path.join(tempfile.mkdtemp(), "grey.png")
-    >>> Image.fromarray(np.zeros((4, 5), np.uint8)).save(path)
-    >>> read_image(path).shape
-    (4, 5)
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    path = Path(path)
-    info = ImageInfo()
+    logger = logging.getLogger("tifffile")
+    complaints = _TifffileComplaints()
+    logger.addHandler(complaints)
     try:
-        with _pillow_bomb_guard_off():
-            with Image.open(path) as img:
-                info.format = img.format
-                info.mode = img.mode
-                width, height = img.size
-                if max_pixels is not None and width * height > max_pixels:
-                    raise ImageReadError(
-                        f"image is {width}x{height} = {width * height} pixels, over the "
-                        f"limit of {max_pixels} (raise max_pixels to allow it)"
-                    )
-                info.n_frames = int(getattr(img, "n_frames", 1) or 1)
-                if info.n_frames > 1:
-                    img.seek(0)
-                    info.notes.append(f"first of {info.n_frames} frames")
-                # before getexif(): on PNG it decodes the image and forgets the raw mode
-                sixteen_bit_rgb = _is_16bit_rgb(img)
-                info.orientation = _exif_orientation(img)
-                if _has_alpha(img):
-                    info.notes.append("alpha channel dropped")
-                array = _decode_16bit_rgb(path) if sixteen_bit_rgb else None
-                if array is not None:
-                    array = _upright(array, info.orientation)
-                else:
-                    # Pillow's TIFF loader turns the image upright itself and drops the
-                    # tag; exif_transpose does it for the other formats, never twice
-                    img.load()
-                    ImageOps.exif_transpose(img, in_place=True)
-                    array = _to_array(img)
-    except ImageReadError:
-        raise
-    except FileNotFoundError:
-        raise ImageReadError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"is a directory, not an image: {path}") from None
-    except PermissionError:
-        raise ImageReadError(f"permission denied: {path}") from None
-    except UnidentifiedImageError:
-        with contextlib.suppress(OSError):
-            if path.stat().st_size == 0:
-                raise ImageReadError(f"empty file (0 bytes): {path}") from None
-        raise ImageReadError(f"not an image file Pillow can read: {path}") from None
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-        raise ImageReadError(f"cannot decode {path}: {first_line(exc)}") from None
-    if info.orientation in _ORIENTATION_OPS:
-        info.notes.append(f"EXIF orientation {info.orientation} applied")
-    if array.shape[0] * array.shape[1] < 2:
-        raise ImageReadError(f"image {path} has fewer than 2 pixels")
-    return (array, info) if return_info else array
+        file.seek(0)
+        with tifffile.TiffFile(file) as tif:
+            page = tif.pages[0]
+            _check_size((page.imagewidth, page.imagelength * max(page.imagedepth, 1)),
+                        max_pixels, path)
+            info.format = "TIFF"
+            info.n_frames = len(tif.pages)
+            orientation = page.tags.valueof(0x0112, 1)
+            info.orientation = orientation if orientation in _ORIENTATION_OPS else 1
+            array = page.asarray()
+            axes, photometric, extra = page.axes, page.photometric, len(page.extrasamples)
+    finally:
+        logger.removeHandler(complaints)
+    if complaints.errors:
+        raise ImageReadError(f"cannot decode {path}: {first_line(complaints.errors[0])}")
+    if info.n_frames > 1 and f"first of {info.n_frames} frames" not in info.notes:
+        info.notes.append(f"first of {info.n_frames} frames")
+    array = _samples_last(array, axes, path)
+    colour = {tifffile.PHOTOMETRIC.MINISBLACK: 1, tifffile.PHOTOMETRIC.RGB: 3}.get(photometric)
+    samples = array.shape[2] if array.ndim == 3 else 1
+    if colour is None or samples != colour + extra:
+        raise ImageReadError(
+            f"cannot decode {path}: a TIFF of {samples} {array.dtype} samples per pixel, "
+            f"photometric {getattr(photometric, 'name', photometric)}, is not grey or RGB"
+        )
+    info.mode = f"{array.dtype} {'RGB' if colour == 3 else 'grey'}"
+    if extra:
+        info.notes.append("alpha channel dropped" if extra == 1 else f"{extra} extra samples dropped")
+        array = array[..., :colour] if colour == 3 else array[..., 0]
+    return _upright(array, info.orientation)
+
+
+def _samples_last(array, axes, path):
+    """A tifffile page as (H, W) or (H, W, samples)."""
+    order = [axes.index(axis) for axis in "YXS" if axis in axes]
+    if len(order) != len(axes):
+        raise ImageReadError(f"cannot decode {path}: a TIFF page of axes {axes} is not an image")
+    return np.ascontiguousarray(np.transpose(array, order))
 
 
 def _upright(array, orientation):
@@ -211,6 +345,36 @@ def _upright(array, orientation):
     if orientation not in _ORIENTATION_OPS:
         return array
     return np.ascontiguousarray(_ORIENTATION_OPS[orientation](array))
+
+
+def _accepted_samples(array, path):
+    """`array` as uint8, uint16 or float32 in [0, 1], or ImageReadError (see read_image)."""
+    if array.dtype in (np.uint8, np.uint16):
+        return array
+    if array.dtype == bool:
+        return array.astype(np.uint8) * 255
+    if array.size == 0:
+        raise ImageReadError(f"image {path} has no pixels")
+    if array.dtype.kind == "f":
+        array = array.astype(np.float32, copy=False)
+        if not np.isfinite(array).all():
+            raise ImageReadError(f"floating point image {path} holds NaN or infinite values")
+        low, high = float(array.min()), float(array.max())
+        if low < 0 or high > 1:
+            raise ImageReadError(
+                f"floating point image {path} has values in [{low:g}, {high:g}]; "
+                f"read_image accepts floats in [0, 1], the range segment() requires"
+            )
+        return array
+    if array.dtype.kind in "iu":
+        low, high = int(array.min()), int(array.max())
+        if low < 0 or high > 65535:
+            raise ImageReadError(
+                f"{array.dtype} image {path} has values in [{low}, {high}]; read_image "
+                f"accepts integers in 0..65535 (read as uint16)"
+            )
+        return array.astype(np.uint16)
+    raise ImageReadError(f"image {path} has {array.dtype} samples, which read_image cannot use")
 
 
 def _has_alpha(img):
@@ -245,6 +409,7 @@ def _pillow_bomb_guard_off():
 
 
 def _to_array(img):
+    """A loaded Pillow image as an array; dtypes are settled by _accepted_samples."""
     mode = img.mode
     if mode == "1":
         img = img.convert("L")
@@ -252,19 +417,6 @@ def _to_array(img):
         img = img.getchannel("L")
     elif mode == "RGBA":
         img = img.convert("RGB")
-    elif mode == "I":
-        array = np.asarray(img)
-        return np.clip(array, 0, 65535).astype(np.uint16)
-    elif mode == "F":
-        array = np.asarray(img, dtype=np.float32)
-        if not np.isfinite(array).all():
-            raise ImageReadError("floating point image holds NaN or infinite values")
-        lo, hi = float(array.min()), float(array.max())
-        if lo < 0 or hi > 1:
-            raise ImageReadError(
-                f"floating point image values must lie in [0, 1]; found [{lo:g}, {hi:g}]"
-            )
-        return array
     elif mode in _TO_RGB or mode not in _DIRECT:
         img = img.convert("RGB")
     array = np.asarray(img)

@@ -201,14 +201,14 @@ def test_permission_error_is_reported(tmp_path, monkeypatch):
     """What a file without read permission does, simulated so that it runs as root too."""
     path = tmp_path / "secret.png"
     Image.fromarray(blocks()).save(path)
-    real_open = Image.open
+    real_open = os.open
 
-    def guarded_open(fp, *args, **kwargs):
-        if os.fspath(fp) == os.fspath(path):
-            raise PermissionError(13, "Permission denied", os.fspath(fp))
-        return real_open(fp, *args, **kwargs)
+    def guarded_open(name, flags, *args, **kwargs):
+        if os.fspath(name) == os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(name))
+        return real_open(name, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Image, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)
     with pytest.raises(ImageReadError, match="permission denied"):
         read_image(path)
 
