@@ -122,8 +122,8 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
     """
     path = Path(path)
     info = ImageInfo()
-    with _open_regular(path) as file:
-        array = _decode(file, path, info, max_pixels)
+    _check_regular_file(path)
+    array = _decode(path, info, max_pixels)
     array = _accepted_samples(array, path)
     if array.shape[0] * array.shape[1] < 2:
         raise ImageReadError(f"image {path} has fewer than 2 pixels")
@@ -132,52 +132,49 @@ def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
     return (array, info) if return_info else array
 
 
-@contextlib.contextmanager
-def _open_regular(path):
-    """Open `path` for binary reading if it is a regular, non-empty file.
+def _check_regular_file(path):
+    """ImageReadError unless `path` is a regular, non-empty file (links followed).
 
-    The file type is checked on the open descriptor, which is opened without
-    blocking: a FIFO is refused instead of waiting for a writer.
+    The type is checked before the file is opened: a FIFO is refused instead of
+    waiting for a writer.
     """
-    def opener(name, flags):
-        return os.open(name, flags | getattr(os, "O_NONBLOCK", 0))
-
     try:
-        file = open(path, "rb", opener=opener)  # noqa: SIM115 (closed below)
-    except FileNotFoundError:
-        if os.path.islink(path):
-            raise ImageReadError(f"dangling symbolic link (its target is missing): {path}") from None
-        raise ImageReadError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"is a directory, not an image: {path}") from None
-    except PermissionError:
-        raise ImageReadError(f"permission denied: {path}") from None
+        status = os.stat(path)
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ImageReadError(f"symbolic link loop: {path}") from None
-        raise ImageReadError(f"cannot open {path}: {exc.strerror or first_line(exc)}") from None
-    with file:
-        status = os.fstat(file.fileno())
-        if stat.S_ISDIR(status.st_mode):
-            raise ImageReadError(f"is a directory, not an image: {path}")
-        if not stat.S_ISREG(status.st_mode):
-            kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "special file")
-            raise ImageReadError(f"not a regular file ({kind}): {path}")
-        if status.st_size == 0:
-            raise ImageReadError(f"empty file (0 bytes): {path}")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(file.fileno(), True)
-        yield file
+        raise ImageReadError(_os_error_message(exc, path)
+                             or f"cannot open {path}: {exc.strerror or first_line(exc)}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise ImageReadError(f"is a directory, not an image: {path}")
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "special file")
+        raise ImageReadError(f"not a regular file ({kind}): {path}")
+    if status.st_size == 0:
+        raise ImageReadError(f"empty file (0 bytes): {path}")
 
 
-def _decode(file, path, info, max_pixels):
-    """The pixels of `file`, upright, with the dtype its decoder gives."""
+def _os_error_message(exc, path):
+    """The message for a failure to open `path`, or None if `exc` is not one."""
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return f"no such file (a dangling symbolic link): {path}"
+        return f"no such file: {path}"
+    if isinstance(exc, IsADirectoryError):
+        return f"is a directory, not an image: {path}"
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {path}"
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return f"symbolic link loop: {path}"
+    return None
+
+
+def _decode(path, info, max_pixels):
+    """The pixels of the file `path`, upright, with the dtype its decoder gives."""
     from PIL import Image, UnidentifiedImageError
 
-    is_tiff = file.read(4) in _TIFF_MAGIC
-    file.seek(0)
+    is_tiff = False
     try:
-        with _pillow_bomb_guard_off(), Image.open(file) as img:
+        is_tiff = _is_tiff(path)
+        with _pillow_bomb_guard_off(), Image.open(path) as img:
             info.format = img.format
             info.mode = img.mode
             _check_size(img.size, max_pixels, path)
@@ -188,20 +185,30 @@ def _decode(file, path, info, max_pixels):
             if img.format == "TIFF" and _pillow_loses_tiff_samples(img):
                 pass  # read below by tifffile, at full depth
             else:
-                return _decode_with_pillow(img, file, info)
+                return _decode_with_pillow(img, path, info)
     except ImageReadError:
         raise
     except UnidentifiedImageError:
         if not is_tiff:
             raise ImageReadError(f"not an image file Pillow can read: {path}") from None
     except Exception as exc:  # any decoder's failure on a damaged file: report it, one line
-        raise ImageReadError(f"cannot decode {path}: {first_line(exc)}") from None
+        raise _decode_error(exc, path) from None
     try:
-        return _decode_with_tifffile(file, path, info, max_pixels)
+        return _decode_with_tifffile(path, info, max_pixels)
     except ImageReadError:
         raise
     except Exception as exc:  # as above
-        raise ImageReadError(f"cannot decode {path}: {first_line(exc)}") from None
+        raise _decode_error(exc, path) from None
+
+
+def _decode_error(exc, path):
+    message = _os_error_message(exc, path) or f"cannot decode {path}: {first_line(exc)}"
+    return ImageReadError(message)
+
+
+def _is_tiff(path):
+    with open(path, "rb") as file:
+        return file.read(4) in _TIFF_MAGIC
 
 
 def _check_size(size, max_pixels, path):
@@ -228,7 +235,7 @@ def _as_tuple(value):
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
-def _decode_with_pillow(img, file, info):
+def _decode_with_pillow(img, path, info):
     from PIL import ImageOps
 
     # before getexif(): on PNG it decodes the image and forgets the raw mode
@@ -236,7 +243,7 @@ def _decode_with_pillow(img, file, info):
     info.orientation = _exif_orientation(img)
     if _has_alpha(img):
         info.notes.append("alpha channel dropped")
-    array = _decode_16bit_rgb(file) if sixteen_bit_rgb else None
+    array = _decode_16bit_rgb(path) if sixteen_bit_rgb else None
     if array is not None:
         return _upright(array, info.orientation)
     # Pillow's TIFF loader turns the image upright itself and drops the tag;
@@ -265,12 +272,11 @@ def _is_16bit_rgb(img):
     return False
 
 
-def _decode_16bit_rgb(file):
+def _decode_16bit_rgb(path):
     """16-bit RGB (a PNG) at full depth, as stored, or None if OpenCV cannot."""
     import cv2
 
-    file.seek(0)
-    data = np.frombuffer(file.read(), dtype=np.uint8)
+    data = np.fromfile(path, dtype=np.uint8)
     # IMREAD_UNCHANGED alone: OpenCV then leaves the EXIF orientation to the caller
     array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if array is None or array.dtype != np.uint16 or array.ndim != 3:
@@ -292,7 +298,7 @@ class _TifffileComplaints(logging.Handler):
             self.errors.append(record.getMessage())
 
 
-def _decode_with_tifffile(file, path, info, max_pixels):
+def _decode_with_tifffile(path, info, max_pixels):
     """The first page of a TIFF, read by tifffile, upright."""
     import tifffile
 
@@ -300,8 +306,7 @@ def _decode_with_tifffile(file, path, info, max_pixels):
     complaints = _TifffileComplaints()
     logger.addHandler(complaints)
     try:
-        file.seek(0)
-        with tifffile.TiffFile(file) as tif:
+        with tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
             _check_size((page.imagewidth, page.imagelength * max(page.imagedepth, 1)),
                         max_pixels, path)
@@ -327,7 +332,8 @@ def _decode_with_tifffile(file, path, info, max_pixels):
         )
     info.mode = f"{array.dtype} {'RGB' if colour == 3 else 'grey'}"
     if extra:
-        info.notes.append("alpha channel dropped" if extra == 1 else f"{extra} extra samples dropped")
+        info.notes.append("alpha channel dropped" if extra == 1
+                          else f"{extra} extra samples dropped")
         array = array[..., :colour] if colour == 3 else array[..., 0]
     return _upright(array, info.orientation)
 
@@ -537,76 +543,157 @@ def _format_for(path):
     return fmt
 
 
-def write_labels(path, labels):
-    """Write a label map atomically: 16-bit PNG if it fits, else ``.npy``.
+# label file suffix -> format, and each format's own suffix
+_LABEL_SUFFIXES = {".png": "png", ".tif": "tif", ".tiff": "tif", ".npy": "npy"}
+_LABEL_FORMATS = {"png": ".png", "tif": ".tif", "tiff": ".tif", "npy": ".npy"}
+_INT32_MAX = 2**31 - 1
+
+
+def write_labels(path, labels, *, format=None):
+    """Write a label map atomically, as a 16-bit PNG, a 32-bit TIFF or a ``.npy`` file.
 
     Parameters
     ----------
     path : str or Path
-        Target path; its suffix is replaced by ``.png`` or ``.npy``.
-    labels : (H, W) int ndarray
-        Non-negative labels.
+        Target path. Its suffix names the format: ``.png`` (16-bit greyscale, for
+        labels up to 65535), ``.tif`` / ``.tiff`` (int32, zlib-compressed) or
+        ``.npy`` (int32).
+    labels : (H, W) ndarray of integers
+        Non-negative labels, at most 2**31 - 1, as :func:`segment.segment` gives.
+    format : {'png', 'tif', 'tiff', 'npy'}, optional
+        The format, whatever the suffix; the suffix then becomes the format's
+        (``.tif`` for 'tif' and 'tiff') unless it already names it.
 
     Returns
     -------
     written : Path
-
-    Examples
-    --------
-    >>> import tempfile, os, numpy as np
-    >>> p = write_labels(os.path.join(tempfile.mkdtemp(), "l.png"), np.array([[0, 1], [2, 3]]))
-    >>> p.suffix, read_labels(p).tolist()
-    ('.png', [[0, 1], [2, 3]])
-    """
-    from PIL import Image
-
-    labels = np.asarray(labels)
-    path = Path(path)
-    if labels.size and int(labels.max()) > LABEL_PNG_MAX:
-        target = path.with_suffix(".npy")
-        with atomic_path(target) as tmp:
-            np.save(tmp, labels.astype(np.int32))
-        return target
-    target = path.with_suffix(".png")
-    with atomic_path(target) as tmp:
-        Image.fromarray(labels.astype(np.uint16)).save(tmp, format="PNG")
-    return target
-
-
-def read_labels(path):
-    """Read a label map written by :func:`write_labels` (16-bit PNG or ``.npy``).
-
-    Plain 8-bit PNG label images are accepted too.
-
-    Parameters
-    ----------
-    path : str or Path
-        A ``.npy`` file, or a single-channel image file.
-
-    Returns
-    -------
-    labels : (H, W) ndarray
-        int64 from an image file; as stored from ``.npy``.
+        The file written: a PNG asked for labels over 65535 is written as a
+        32-bit TIFF instead, with the suffix ``.tif``.
 
     Raises
     ------
     ValueError
-        If the image file has more than one channel.
+        If `labels` is not a 2-D array of non-negative integers that fit int32,
+        if `format` is not one of those above, or if it is None and the suffix
+        names no label format.
 
     Examples
     --------
     >>> import tempfile, os, numpy as np
-    >>> p = write_labels(os.path.join(tempfile.mkdtemp(), "big.png"), np.array([[0, 70000]]))
-    >>> p.suffix, read_labels(p).tolist()
-    ('.npy', [[0, 70000]])
+    >>> folder = tempfile.mkdtemp()
+    >>> p = write_labels(os.path.join(folder, "l.png"), np.array([[0, 1], [2, 3]]))
+    >>> p.name, read_labels(p).tolist()
+    ('l.png', [[0, 1], [2, 3]])
+    >>> write_labels(os.path.join(folder, "big.png"), np.array([[0, 70000]])).name
+    'big.tif'
     """
-    from PIL import Image
-
     path = Path(path)
-    if path.suffix.lower() == ".npy":
-        return np.load(path)
-    with Image.open(path) as img:
-        array = np.asarray(img)
+    labels = _checked_labels(np.asarray(labels), "labels must")
+    if format is None:
+        kind = _LABEL_SUFFIXES.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(
+                f"cannot tell the label format from the suffix {path.suffix!r} of {path}: "
+                f"use .png, .tif, .tiff or .npy, or pass format='png', 'tif' or 'npy'"
+            )
+    elif format in _LABEL_FORMATS:
+        kind = _LABEL_SUFFIXES[_LABEL_FORMATS[format]]
+        if _LABEL_SUFFIXES.get(path.suffix.lower()) != kind:
+            path = path.with_suffix(_LABEL_FORMATS[format])
+    else:
+        raise ValueError(
+            f"format must be one of 'png', 'tif', 'tiff', 'npy' or None; got {format!r}"
+        )
+    if kind == "png" and labels.size and int(labels.max()) > LABEL_PNG_MAX:
+        kind, path = "tif", path.with_suffix(".tif")
+    with atomic_path(path) as tmp, open(tmp, "wb") as file:
+        if kind == "png":
+            from PIL import Image
+
+            Image.fromarray(labels.astype(np.uint16)).save(file, format="PNG")
+        elif kind == "tif":
+            import tifffile
+
+            tifffile.imwrite(file, labels.astype(np.int32), photometric="minisblack",
+                             compression="zlib")
+        else:
+            np.save(file, labels.astype(np.int32))
+    return path
+
+
+def _checked_labels(labels, subject):
+    """`labels` if it is a 2-D map of non-negative int32-sized integers, else ValueError
+    whose message starts with `subject` ("labels must", "label map x.npy must")."""
+    if labels.dtype.kind not in "iub":
+        raise ValueError(f"{subject} be an integer array; got {labels.dtype}")
+    if labels.ndim != 2:
+        raise ValueError(f"{subject} be a 2-D (H, W) array; got shape {labels.shape}")
+    if labels.size:
+        low, high = int(labels.min()), int(labels.max())
+        if low < 0:
+            raise ValueError(f"{subject} be non-negative; the smallest is {low}")
+        if high > _INT32_MAX:
+            raise ValueError(f"{subject} be at most {_INT32_MAX} (int32); the largest is {high}")
+    return labels
+
+
+def read_labels(path):
+    """Read a label map: a ``.npy`` file, a TIFF or a single-channel image file.
+
+    Reads what :func:`write_labels` writes (16-bit PNG, 32-bit TIFF, ``.npy``) and
+    plain 8-bit or palette images, whose pixel values (palette indices) are the
+    labels.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    labels : (H, W) int32 ndarray
+        The dtype :func:`segment.segment` gives.
+
+    Raises
+    ------
+    ImageReadError
+        If the file is missing, not a regular file, or cannot be decoded.
+    ValueError
+        If it holds more than one channel, non-integers, negative labels or labels
+        over 2**31 - 1.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> p = write_labels(os.path.join(tempfile.mkdtemp(), "l.npy"), np.array([[0, 70000]]))
+    >>> labels = read_labels(p)
+    >>> labels.tolist(), labels.dtype
+    ([[0, 70000]], dtype('int32'))
+    """
+    path = Path(path)
+    _check_regular_file(path)
+    try:
+        array = _decode_labels(path)
+    except ImageReadError:
+        raise
+    except Exception as exc:  # any decoder's failure on a damaged file: one line
+        raise _decode_error(exc, path) from None
     if array.ndim != 2:
         raise ValueError(f"label map {path} must be single-channel; got shape {array.shape}")
-    return array.astype(np.int64)
+    return _checked_labels(array, f"label map {path} must").astype(np.int32)
+
+
+def _decode_labels(path):
+    if path.suffix.lower() == ".npy":
+        array = np.load(path, allow_pickle=False)
+        if not isinstance(array, np.ndarray):
+            raise ImageReadError(f"cannot decode {path}: not a .npy file of one array")
+        return array
+    if _is_tiff(path):
+        import tifffile
+
+        with tifffile.TiffFile(path) as tif:
+            return tif.pages[0].asarray()
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return np.asarray(img)

@@ -201,7 +201,7 @@ def cases():
                       expected))
     for kind, fragment in [("directory", "is a directory"), ("fifo", "not a regular file (FIFO)"),
                            ("symlink_loop", "symbolic link loop"),
-                           ("dangling_symlink", "dangling symbolic link"),
+                           ("dangling_symlink", "no such file (a dangling symbolic link)"),
                            ("device", "not a regular file (character device)")]:
         table.append((kind, _special(kind), Error(fragment)))
     table.append(("symlink", _special("symlink"), Pixels(rgb)))

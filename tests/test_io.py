@@ -201,15 +201,15 @@ def test_permission_error_is_reported(tmp_path, monkeypatch):
     """What a file without read permission does, simulated so that it runs as root too."""
     path = tmp_path / "secret.png"
     Image.fromarray(blocks()).save(path)
-    real_open = os.open
+    real_open = Image.open
 
-    def guarded_open(name, flags, *args, **kwargs):
-        if os.fspath(name) == os.fspath(path):
-            raise PermissionError(13, "Permission denied", os.fspath(name))
-        return real_open(name, flags, *args, **kwargs)
+    def guarded_open(fp, *args, **kwargs):
+        if os.fspath(fp) == os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(fp))
+        return real_open(fp, *args, **kwargs)
 
-    monkeypatch.setattr(os, "open", guarded_open)
-    with pytest.raises(ImageReadError, match="permission denied"):
+    monkeypatch.setattr(Image, "open", guarded_open)
+    with pytest.raises(ImageReadError, match=f"^permission denied: {re.escape(str(path))}$"):
         read_image(path)
 
 
@@ -264,8 +264,107 @@ def test_write_and_read_back(tmp_path):
     rgb16 = blocks().astype(np.uint16) * 257
     write_image(tmp_path / "x16.png", rgb16)
     assert np.array_equal(read_image(tmp_path / "x16.png"), rgb16)
-    labels = np.arange(12).reshape(3, 4)
-    assert np.array_equal(read_labels(write_labels(tmp_path / "l.png", labels)), labels)
+
+
+# ------------------------------------------------------------------ label maps
+
+def label_map(high=11, shape=(3, 4)):
+    labels = np.arange(shape[0] * shape[1]).reshape(shape) % (high + 1)
+    labels.flat[-1] = high
+    return labels
+
+
+@pytest.mark.parametrize("suffix, high", [(".png", 11), (".png", 65535), (".tif", 11),
+                                          (".tiff", 70000), (".npy", 11), (".npy", 2**31 - 1)])
+def test_labels_round_trip_in_the_format_their_suffix_names(tmp_path, suffix, high):
+    labels = label_map(high)
+    written = write_labels(tmp_path / f"l{suffix}", labels)
+    assert written == tmp_path / f"l{suffix}"
+    back = read_labels(written)
+    assert back.dtype == np.int32
+    assert np.array_equal(back, labels)
+
+
+def test_label_files_hold_16_bit_png_32_bit_tiff_and_int32_npy(tmp_path):
+    import tifffile
+
+    labels = label_map(300)
+    with Image.open(write_labels(tmp_path / "l.png", labels)) as img:
+        assert img.format == "PNG" and img.mode.startswith("I;16")
+    assert tifffile.imread(write_labels(tmp_path / "l.tif", labels)).dtype == np.int32
+    assert np.load(write_labels(tmp_path / "l.npy", labels)).dtype == np.int32
+
+
+def test_labels_over_65535_asked_as_png_become_a_32_bit_tiff(tmp_path):
+    labels = label_map(70_000)
+    written = write_labels(tmp_path / "big_labels.png", labels)
+    assert written == tmp_path / "big_labels.tif"
+    assert not (tmp_path / "big_labels.png").exists()
+    assert np.array_equal(read_labels(written), labels)
+
+
+def test_label_format_can_be_named(tmp_path):
+    labels = label_map()
+    assert write_labels(tmp_path / "a.png", labels, format="npy") == tmp_path / "a.npy"
+    assert write_labels(tmp_path / "b.png", labels, format="tiff") == tmp_path / "b.tif"
+    assert write_labels(tmp_path / "c.tiff", labels, format="tif") == tmp_path / "c.tiff"
+    assert write_labels(tmp_path / "d", labels, format="png") == tmp_path / "d.png"
+    for name in ["a.npy", "b.tif", "c.tiff", "d.png"]:
+        assert np.array_equal(read_labels(tmp_path / name), labels), name
+
+
+def test_write_labels_refuses_what_it_cannot_store(tmp_path):
+    with pytest.raises(ValueError, match=r"labels must be non-negative; the smallest is -1"):
+        write_labels(tmp_path / "l.png", np.array([[0, -1]]))
+    with pytest.raises(ValueError, match=r"labels must be an integer array; got float64"):
+        write_labels(tmp_path / "l.png", np.array([[0.0, 1.5]]))
+    with pytest.raises(ValueError, match=r"must be a 2-D \(H, W\) array; got shape \(2,\)"):
+        write_labels(tmp_path / "l.png", np.array([0, 1]))
+    with pytest.raises(ValueError,
+                       match=r"labels must be at most 2147483647 \(int32\); the largest is 2147483648"):
+        write_labels(tmp_path / "l.npy", np.array([[0, 2**31]]))
+    with pytest.raises(ValueError, match=r"the label format from the suffix '\.jpg'.*format="):
+        write_labels(tmp_path / "l.jpg", label_map())
+    with pytest.raises(ValueError,
+                       match=r"format must be one of 'png', 'tif', 'tiff', 'npy' or None; got 'jpeg'"):
+        write_labels(tmp_path / "l.png", label_map(), format="jpeg")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_read_labels_accepts_8_bit_and_palette_images(tmp_path):
+    labels = label_map(7).astype(np.uint8)
+    Image.fromarray(labels).save(tmp_path / "grey.png")
+    palette = Image.fromarray(labels, mode="L").convert("P")
+    palette.putdata(labels.ravel().tolist())
+    palette.save(tmp_path / "palette.png")
+    for name in ["grey.png", "palette.png"]:
+        back = read_labels(tmp_path / name)
+        assert back.dtype == np.int32 and np.array_equal(back, labels), name
+
+
+def test_read_labels_refuses_what_is_not_a_label_map(tmp_path):
+    Image.fromarray(blocks()).save(tmp_path / "rgb.png")
+    with pytest.raises(ValueError, match=r"rgb.png must be single-channel; got shape \(40, 60, 3\)"):
+        read_labels(tmp_path / "rgb.png")
+    np.save(tmp_path / "float.npy", np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"map .*float.npy must be an integer array; got float64"):
+        read_labels(tmp_path / "float.npy")
+    np.save(tmp_path / "negative.npy", -np.ones((2, 2), int))
+    with pytest.raises(ValueError, match=r"map .*negative.npy must be non-negative; the smallest is -1"):
+        read_labels(tmp_path / "negative.npy")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(10))
+    with pytest.raises(ImageReadError, match=r"broken.png") as caught:
+        read_labels(tmp_path / "broken.png")
+    assert "\n" not in str(caught.value)
+    (tmp_path / "broken.npy").write_bytes(b"\x93NUMPY garbage")
+    with pytest.raises(ImageReadError, match=r"broken.npy"):
+        read_labels(tmp_path / "broken.npy")
+    with open(tmp_path / "archive.npy", "wb") as file:
+        np.savez(file, a=np.zeros((2, 2), int))
+    with pytest.raises(ImageReadError, match=r"archive.npy.*not a .npy file of one array"):
+        read_labels(tmp_path / "archive.npy")
+    with pytest.raises(ImageReadError, match=r"no such file: .*absent.tif"):
+        read_labels(tmp_path / "absent.tif")
 
 
 # ------------------------------------------------------------------ EXIF orientation
@@ -310,7 +409,8 @@ def write_oriented(path, kind, stored, orientation):
         tifffile.imwrite(path, stored.astype(np.uint16) * 257, photometric="rgb",
                          extratags=[(0x0112, "H", 1, orientation, True)])
     elif kind == "png16":
-        ok, data = cv2.imencode(".png", np.ascontiguousarray(stored[..., ::-1]).astype(np.uint16) * 257)
+        bgr16 = np.ascontiguousarray(stored[..., ::-1]).astype(np.uint16) * 257
+        ok, data = cv2.imencode(".png", bgr16)
         assert ok
         path.write_bytes(_png_with_exif(data.tobytes(), exif))
 
@@ -381,7 +481,8 @@ def test_16_bit_formats_keep_16_bits(tmp_path, suffix):
 def test_write_image_refuses_other_dtypes_and_suffixes(tmp_path):
     with pytest.raises(ValueError, match=r"array must be uint8, uint16 or float .* got int64"):
         write_image(tmp_path / "x.png", np.zeros((2, 3), np.int64))
-    with pytest.raises(ValueError, match=r"array must be \(H, W\), \(H, W, 3\) or \(H, W, 4\); got shape \(2, 3, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"array must be \(H, W\), \(H, W, 3\) or \(H, W, 4\); got shape \(2, 3, 2\)"):
         write_image(tmp_path / "x.png", np.zeros((2, 3, 2), np.uint8))
     with pytest.raises(ValueError, match=r"unknown image file extension '\.xyz'"):
         write_image(tmp_path / "x.xyz", np.zeros((2, 3), np.uint8))
