@@ -165,8 +165,8 @@ def _special(kind):
     return make
 
 
-def _frames(ext):
-    rgb = blocks()
+def _frames(ext, rgb=None):
+    rgb = blocks() if rgb is None else rgb
     frames = [Image.fromarray(rgb), Image.fromarray(255 - rgb), Image.fromarray(rgb[::-1])]
     return encode(frames[0], ext, save_all=True, append_images=frames[1:])
 
@@ -282,6 +282,7 @@ def cases():
 CASES = cases()
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's on damaged metadata
 @pytest.mark.parametrize("make, expect", [case[1:] for case in CASES],
                          ids=[case[0] for case in CASES])
 def test_broken_and_odd_files(tmp_path, make, expect):
@@ -327,6 +328,7 @@ def test_declared_huge_size_is_refused_before_decoding(tmp_path, ext, monkeypatc
     assert peak < 5_000_000
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's on damaged metadata
 def test_the_cli_names_the_file_it_cannot_read(tmp_path):
     from click.testing import CliRunner
 
@@ -338,3 +340,102 @@ def test_the_cli_names_the_file_it_cannot_read(tmp_path):
     assert result.exit_code == 1
     assert f"cannot decode {path}" in result.output
     assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------- mutated bytes (fuzzing)
+
+def samples():
+    """{suffix name: bytes} of a small valid file of each format and decoder path."""
+    import cv2
+
+    rgb = blocks(12, 16)
+    rgb16 = rgb.astype(np.uint16) * 257
+    return {
+        "png": encode(rgb, "png"),
+        "jpg": encode(rgb, "jpg"),
+        "tif": encode(rgb, "tif"),
+        "pages.tif": _frames("tif", rgb),
+        "bmp": encode(rgb, "bmp"),
+        "webp": encode(rgb, "webp"),
+        "gif": _frames("gif", rgb),
+        "16.png": cv2.imencode(".png", np.ascontiguousarray(rgb16[..., ::-1]))[1].tobytes(),
+        "16.tif": tiff_bytes(rgb16, photometric="rgb", compression="zlib"),
+        "float.tif": tiff_bytes(rgb / np.float32(255), photometric="rgb"),
+    }
+
+
+SAMPLES = samples()
+FUZZ_MAX_PIXELS = 4096  # keeps what a mutated header declares small to decode and segment
+
+
+def _mutations():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def mutated(draw):
+        """A sample's name and its bytes after 1-4 flips, inserts, deletes or truncations,
+        half of them in the first 64 bytes, where the headers are."""
+        name = draw(st.sampled_from(sorted(SAMPLES)))
+        data = bytearray(SAMPLES[name])
+        for _ in range(draw(st.integers(1, 4))):
+            last = max(len(data) - 1, 0)
+            at = draw(st.one_of(st.integers(0, min(last, 63)), st.integers(0, last)))
+            operation = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
+            if operation == "flip" and data:
+                data[at] ^= draw(st.integers(1, 255))
+            elif operation == "insert":
+                data[at:at] = draw(st.binary(min_size=1, max_size=8))
+            elif operation == "delete":
+                del data[at: at + draw(st.integers(1, 16))]
+            else:
+                del data[at:]
+        return name, bytes(data)
+
+    return mutated()
+
+
+@pytest.fixture(scope="module")
+def fuzz_folder():
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="module")
+def segment_compiled():
+    """segment() once on each dtype and channel count read_image gives, before the
+    fuzzing, so that compiling it counts against no example's deadline."""
+    from segment import segment
+
+    rgb = blocks(12, 16)
+    for image in (rgb, rgb.astype(np.uint16) * 257, rgb / np.float32(255)):
+        for channels in (image, image[..., 0]):
+            segment(channels, spatial_bandwidth=3, range_bandwidth=8.0, min_size=0)
+    return segment
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's on damaged metadata
+def test_mutated_files_end_in_an_array_or_the_package_s_own_errors(fuzz_folder, segment_compiled):
+    from hypothesis import HealthCheck, event, given, settings
+
+    @settings(derandomize=True, max_examples=600, deadline=3000, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(_mutations())
+    def check(case):
+        name, data = case
+        path = fuzz_folder / f"mutated.{name}"
+        path.write_bytes(data)
+        try:
+            image = bounded(lambda: read_image(path, max_pixels=FUZZ_MAX_PIXELS), seconds=10)
+        except ImageReadError as exc:
+            assert "\n" not in str(exc) and str(path) in str(exc)
+            event("ImageReadError")
+            return
+        event("decoded")
+        assert image.dtype in (np.uint8, np.uint16, np.float32)
+        assert image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)
+        try:
+            segment_compiled(image, spatial_bandwidth=3, range_bandwidth=8.0, min_size=0)
+        except (ValueError, TypeError):
+            pass
+
+    check()
