@@ -66,7 +66,22 @@ class ImageReadError(ValueError):
 
 @dataclass
 class ImageInfo:
-    """What :func:`read_image` learnt about a file."""
+    """What :func:`read_image` learnt about a file.
+
+    Attributes
+    ----------
+    format : str or None
+        Pillow's name of the format: "PNG", "JPEG", "TIFF", ...
+    mode : str or None
+        Pillow's mode of the file ("RGB", "P", "I;16", ...), or, for a TIFF read by
+        tifffile, its sample type and colour ("float32 grey", "uint16 RGB").
+    n_frames : int
+        Frames (pages) in the file; the first is read.
+    orientation : int
+        The EXIF orientation (1-8) the file declares; the image is returned upright.
+    notes : list of str
+        What was done to the file's pixels, in words.
+    """
 
     format: str | None = None
     mode: str | None = None
@@ -182,10 +197,9 @@ def _decode(path, info, max_pixels):
             if info.n_frames > 1:
                 img.seek(0)
                 info.notes.append(f"first of {info.n_frames} frames")
-            if img.format == "TIFF" and _pillow_loses_tiff_samples(img):
-                pass  # read below by tifffile, at full depth
-            else:
+            if img.format != "TIFF" or not _pillow_loses_tiff_samples(img):
                 return _decode_with_pillow(img, path, info)
+        # a TIFF that Pillow would misread: tifffile reads it below, at full depth
     except ImageReadError:
         raise
     except UnidentifiedImageError:
@@ -320,7 +334,8 @@ def _decode_with_tifffile(path, info, max_pixels):
         logger.removeHandler(complaints)
     if complaints.errors:
         raise ImageReadError(f"cannot decode {path}: {first_line(complaints.errors[0])}")
-    if info.n_frames > 1 and f"first of {info.n_frames} frames" not in info.notes:
+    info.notes = [note for note in info.notes if not note.startswith("first of")]
+    if info.n_frames > 1:
         info.notes.append(f"first of {info.n_frames} frames")
     array = _samples_last(array, axes, path)
     colour = {tifffile.PHOTOMETRIC.MINISBLACK: 1, tifffile.PHOTOMETRIC.RGB: 3}.get(photometric)
