@@ -1,7 +1,8 @@
-"""Reading the formats a photo folder really contains, and refusing bad files in one line.
+"""Reading the formats a photo folder really contains, writing images and label maps.
 
-Every file is built at run time with Pillow (16-bit RGB with OpenCV, which Pillow
-cannot write) from a small image of flat colour blocks.
+Every file is built at run time with Pillow (16-bit RGB with OpenCV or tifffile,
+which Pillow cannot write) from a small image of flat colour blocks. Broken and odd
+files and the fuzz test are in test_faults_io.py.
 """
 
 from __future__ import annotations
