@@ -1,16 +1,24 @@
-"""Reading and writing files: images (Pillow), label maps, atomic output.
+"""Reading and writing files: images (Pillow, tifffile), label maps, atomic output.
 
 Images are read with Pillow, which copes with the formats a photo folder really
-contains: EXIF orientation is applied; greyscale stays greyscale; palette, CMYK,
-YCbCr and the like become RGB; the alpha of RGBA / LA is dropped; 16-bit greyscale
-stays uint16; 16-bit RGB PNG and TIFF (which Pillow would reduce to 8 bits) are
-decoded by OpenCV at full depth; multi-frame files give their first frame.
+contains: the EXIF orientation is applied once, as ``PIL.ImageOps.exif_transpose``
+does; greyscale stays greyscale; palette, CMYK, YCbCr and the like become RGB; the
+alpha of RGBA / LA is dropped; 16-bit greyscale stays uint16; multi-frame files give
+their first frame. 16-bit RGB, which Pillow would reduce to 8 bits, is decoded at
+full depth: by OpenCV from a PNG, by tifffile from a TIFF. tifffile also reads the
+TIFFs Pillow cannot (float, signed or 32-bit samples).
+
+Every failure to read a file is an :class:`ImageReadError` whose one-line message
+names the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import logging
 import os
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -32,8 +40,9 @@ __all__ = [
 ]
 
 # Pillow mode -> how to get an array we accept
-_DIRECT = {"L", "RGB", "I;16", "I;16L", "I;16B", "I;16N"}
+_DIRECT = {"L", "RGB", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"}
 _TO_RGB = {"P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "RGBX", "RGBa", "La"}
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 
 # EXIF orientation -> the operation that turns the stored array upright
 _ORIENTATION_OPS = {
@@ -46,14 +55,33 @@ _ORIENTATION_OPS = {
     8: lambda a: np.rot90(a, 1),
 }
 
+# what a file that is not a regular file is, for the message
+_FILE_KINDS = [(stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"),
+               (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")]
+
 
 class ImageReadError(ValueError):
-    """A file could not be read as an image; the message says why in one line."""
+    """A file could not be read as an image; the one-line message names it and says why."""
 
 
 @dataclass
 class ImageInfo:
-    """What :func:`read_image` learnt about a file."""
+    """What :func:`read_image` learnt about a file.
+
+    Attributes
+    ----------
+    format : str or None
+        Pillow's name of the format: "PNG", "JPEG", "TIFF", ...
+    mode : str or None
+        Pillow's mode of the file ("RGB", "P", "I;16", ...), or, for a TIFF read by
+        tifffile, its sample type and colour ("float32 grey", "uint16 RGB").
+    n_frames : int
+        Frames (pages) in the file; the first is read.
+    orientation : int
+        The EXIF orientation (1-8) the file declares; the image is returned upright.
+    notes : list of str
+        What was done to the file's pixels, in words.
+    """
 
     format: str | None = None
     mode: str | None = None
@@ -62,11 +90,188 @@ class ImageInfo:
     notes: list = field(default_factory=list)
 
 
+def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
+    """Read an image file into an array that :func:`segment.segment` accepts.
+
+    Parameters
+    ----------
+    path : str or Path
+    max_pixels : int or None, optional
+        Refuse images with more pixels than this (``None``: no limit). The size
+        the file's header declares is checked before any pixel is decoded; this
+        check replaces Pillow's own decompression-bomb guard.
+    return_info : bool, optional
+        Also return an :class:`ImageInfo`, whose ``notes`` say what was done to
+        the file's pixels: "first of 3 frames", "alpha channel dropped",
+        "EXIF orientation 6 applied".
+
+    Returns
+    -------
+    image : (H, W, 3) or (H, W) ndarray of uint8, uint16 or float32
+        uint8 and uint16 as stored (1-bit images become 0 / 255). Other integer
+        samples (32-bit, signed) become uint16 when every value lies in 0..65535.
+        Float samples (16, 32 or 64 bits) become float32 and must lie in [0, 1].
+    info : ImageInfo, only if `return_info`
+
+    Raises
+    ------
+    ImageReadError
+        If the path is missing, a directory, a FIFO or device, a dangling symbolic
+        link or a link loop, or unreadable; if the file is empty, not an image,
+        truncated or damaged, larger than `max_pixels`, or holds samples outside
+        the ranges above.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "grey.png")
+    >>> Image.fromarray(np.zeros((4, 5), np.uint8)).save(path)
+    >>> read_image(path).shape
+    (4, 5)
+    >>> _ = open(path, "wb").write(b"text")
+    >>> read_image(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segment.io.ImageReadError: not an image file Pillow can read: ...grey.png
+    """
+    path = Path(path)
+    info = ImageInfo()
+    _check_regular_file(path)
+    array = _decode(path, info, max_pixels)
+    array = _accepted_samples(array, path)
+    if array.shape[0] * array.shape[1] < 2:
+        raise ImageReadError(f"image {path} has fewer than 2 pixels")
+    if info.orientation in _ORIENTATION_OPS:
+        info.notes.append(f"EXIF orientation {info.orientation} applied")
+    return (array, info) if return_info else array
+
+
+def _check_regular_file(path):
+    """ImageReadError unless `path` is a regular, non-empty file (links followed).
+
+    The type is checked before the file is opened: a FIFO is refused instead of
+    waiting for a writer.
+    """
+    try:
+        status = os.stat(path)
+    except OSError as exc:
+        raise ImageReadError(_os_error_message(exc, path)
+                             or f"cannot open {path}: {exc.strerror or first_line(exc)}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise ImageReadError(f"is a directory, not an image: {path}")
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "special file")
+        raise ImageReadError(f"not a regular file ({kind}): {path}")
+    if status.st_size == 0:
+        raise ImageReadError(f"empty file (0 bytes): {path}")
+
+
+def _os_error_message(exc, path):
+    """The message for a failure to open `path`, or None if `exc` is not one."""
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return f"no such file (a dangling symbolic link): {path}"
+        return f"no such file: {path}"
+    if isinstance(exc, IsADirectoryError):
+        return f"is a directory, not an image: {path}"
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {path}"
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return f"symbolic link loop: {path}"
+    return None
+
+
+def _decode(path, info, max_pixels):
+    """The pixels of the file `path`, upright, with the dtype its decoder gives."""
+    from PIL import Image, UnidentifiedImageError
+
+    is_tiff = False
+    try:
+        is_tiff = _is_tiff(path)
+        with _pillow_bomb_guard_off(), Image.open(path) as img:
+            info.format = img.format
+            info.mode = img.mode
+            _check_size(img.size, max_pixels, path)
+            info.n_frames = int(getattr(img, "n_frames", 1) or 1)
+            if info.n_frames > 1:
+                img.seek(0)
+                info.notes.append(f"first of {info.n_frames} frames")
+            if img.format != "TIFF" or not _pillow_loses_tiff_samples(img):
+                return _decode_with_pillow(img, path, info)
+        # a TIFF that Pillow would misread: tifffile reads it below, at full depth
+    except ImageReadError:
+        raise
+    except UnidentifiedImageError:
+        if not is_tiff:
+            raise ImageReadError(f"not an image file Pillow can read: {path}") from None
+    except Exception as exc:  # any decoder's failure on a damaged file: report it, one line
+        raise _decode_error(exc, path) from None
+    try:
+        return _decode_with_tifffile(path, info, max_pixels)
+    except ImageReadError:
+        raise
+    except Exception as exc:  # as above
+        raise _decode_error(exc, path) from None
+
+
+def _decode_error(exc, path):
+    message = _os_error_message(exc, path) or f"cannot decode {path}: {first_line(exc)}"
+    return ImageReadError(message)
+
+
+def _is_tiff(path):
+    with open(path, "rb") as file:
+        return file.read(4) in _TIFF_MAGIC
+
+
+def _check_size(size, max_pixels, path):
+    width, height = size
+    if max_pixels is not None and width * height > max_pixels:
+        raise ImageReadError(
+            f"image {path} is {width}x{height} = {width * height} pixels, over the "
+            f"limit of {max_pixels} (raise max_pixels to allow it)"
+        )
+
+
+def _pillow_loses_tiff_samples(img):
+    """Whether Pillow would read this TIFF page at less than its depth or misread it:
+    float, signed or over-16-bit samples, or more than 8 bits of colour."""
+    tags = img.tag_v2
+    sample_format = _as_tuple(tags.get(339, 1))
+    bits = _as_tuple(tags.get(258, 1))
+    samples = tags.get(277, 1)
+    return (any(value != 1 for value in sample_format) or max(bits) > 16
+            or (max(bits) > 8 and samples > 1))
+
+
+def _as_tuple(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _decode_with_pillow(img, path, info):
+    from PIL import ImageOps
+
+    # before getexif(): on PNG it decodes the image and forgets the raw mode
+    sixteen_bit_rgb = _is_16bit_rgb(img)
+    info.orientation = _exif_orientation(img)
+    if _has_alpha(img):
+        info.notes.append("alpha channel dropped")
+    array = _decode_16bit_rgb(path) if sixteen_bit_rgb else None
+    if array is not None:
+        return _upright(array, info.orientation)
+    # Pillow's TIFF loader turns the image upright itself and drops the tag;
+    # exif_transpose does it for the other formats: once, either way
+    img.load()
+    ImageOps.exif_transpose(img, in_place=True)
+    return _to_array(img)
+
+
 def _exif_orientation(img):
     try:
         value = img.getexif().get(0x0112, 1)
         return int(value) if value in _ORIENTATION_OPS or value == 1 else 1
-    except Exception:
+    except Exception:  # damaged EXIF: the pixels are still worth reading
         return 1
 
 
@@ -82,98 +287,115 @@ def _is_16bit_rgb(img):
 
 
 def _decode_16bit_rgb(path):
+    """16-bit RGB (a PNG) at full depth, as stored, or None if OpenCV cannot."""
     import cv2
 
-    data = np.fromfile(str(path), dtype=np.uint8)
-    array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
+    data = np.fromfile(path, dtype=np.uint8)
+    # IMREAD_UNCHANGED alone: OpenCV then leaves the EXIF orientation to the caller
+    array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if array is None or array.dtype != np.uint16 or array.ndim != 3:
         return None
-    if array.shape[2] == 4:
-        array = array[..., :3]
-    return np.ascontiguousarray(array[..., ::-1])
+    return np.ascontiguousarray(array[..., 2::-1])
 
 
-def read_image(path, *, max_pixels=DEFAULT_MAX_PIXELS, return_info=False):
-    """Read an image file into an array that :func:`segment.segment` accepts.
+class _TifffileComplaints(logging.Handler):
+    """Collects what tifffile logs while this thread reads a file (it logs a broken
+    page chain instead of raising) and keeps it off the console."""
 
-    Parameters
-    ----------
-    path : str or Path
-    max_pixels : int or None, optional
-        Refuse images with more pixels than this (``None``: no limit). Pillow's own
-        decompression-bomb guard is replaced by this check, made before decoding.
-    return_info : bool, optional
-        Also return an :class:`ImageInfo`, whose ``notes`` say what was done to
-        the file's pixels: "first of 3 frames", "alpha channel dropped",
-        "EXIF orientation 6 applied".
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.errors = []
 
-    Returns
-    -------
-    image : (H, W, 3) or (H, W) ndarray of uint8, uint16 or float32
-    info : ImageInfo, only if `return_info`
+    def emit(self, record):
+        if record.thread == self.thread and record.levelno >= logging.ERROR:
+            self.errors.append(record.getMessage())
 
-    Raises
-    ------
-    ImageReadError
-        If the file is missing, unreadable, not an image, truncated or too large.
 
-    Examples
-    --------
-    >>> import tempfile, os, numpy as np
-    >>> from PIL import Image
-    >>> path = os.path.join(tempfile.mkdtemp(), "grey.png")
-    >>> Image.fromarray(np.zeros((4, 5), np.uint8)).save(path)
-    >>> read_image(path).shape
-    (4, 5)
-    """
-    from PIL import Image, UnidentifiedImageError
+def _decode_with_tifffile(path, info, max_pixels):
+    """The first page of a TIFF, read by tifffile, upright."""
+    import tifffile
 
-    path = Path(path)
-    info = ImageInfo()
+    logger = logging.getLogger("tifffile")
+    complaints = _TifffileComplaints()
+    logger.addHandler(complaints)
     try:
-        with _pillow_bomb_guard_off():
-            with Image.open(path) as img:
-                info.format = img.format
-                info.mode = img.mode
-                width, height = img.size
-                if max_pixels is not None and width * height > max_pixels:
-                    raise ImageReadError(
-                        f"image is {width}x{height} = {width * height} pixels, over the "
-                        f"limit of {max_pixels} (raise max_pixels to allow it)"
-                    )
-                info.n_frames = int(getattr(img, "n_frames", 1) or 1)
-                if info.n_frames > 1:
-                    img.seek(0)
-                    info.notes.append(f"first of {info.n_frames} frames")
-                # before getexif(): on PNG it decodes the image and forgets the raw mode
-                sixteen_bit_rgb = _is_16bit_rgb(img)
-                info.orientation = _exif_orientation(img)
-                if _has_alpha(img):
-                    info.notes.append("alpha channel dropped")
-                array = _decode_16bit_rgb(path) if sixteen_bit_rgb else None
-                if array is None:
-                    array = _to_array(img)
-    except ImageReadError:
-        raise
-    except FileNotFoundError:
-        raise ImageReadError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"is a directory, not an image: {path}") from None
-    except PermissionError:
-        raise ImageReadError(f"permission denied: {path}") from None
-    except UnidentifiedImageError:
-        with contextlib.suppress(OSError):
-            if path.stat().st_size == 0:
-                raise ImageReadError(f"empty file (0 bytes): {path}") from None
-        raise ImageReadError(f"not an image file Pillow can read: {path}") from None
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-        raise ImageReadError(f"cannot decode {path}: {first_line(exc)}") from None
-    if info.orientation in _ORIENTATION_OPS:
-        array = np.ascontiguousarray(_ORIENTATION_OPS[info.orientation](array))
-        info.notes.append(f"EXIF orientation {info.orientation} applied")
-    if array.shape[0] * array.shape[1] < 2:
-        raise ImageReadError(f"image {path} has fewer than 2 pixels")
-    return (array, info) if return_info else array
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            _check_size((page.imagewidth, page.imagelength * max(page.imagedepth, 1)),
+                        max_pixels, path)
+            info.format = "TIFF"
+            info.n_frames = len(tif.pages)
+            orientation = page.tags.valueof(0x0112, 1)
+            info.orientation = orientation if orientation in _ORIENTATION_OPS else 1
+            array = page.asarray()
+            axes, photometric, extra = page.axes, page.photometric, len(page.extrasamples)
+    finally:
+        logger.removeHandler(complaints)
+    if complaints.errors:
+        raise ImageReadError(f"cannot decode {path}: {first_line(complaints.errors[0])}")
+    info.notes = [note for note in info.notes if not note.startswith("first of")]
+    if info.n_frames > 1:
+        info.notes.append(f"first of {info.n_frames} frames")
+    array = _samples_last(array, axes, path)
+    colour = {tifffile.PHOTOMETRIC.MINISBLACK: 1, tifffile.PHOTOMETRIC.RGB: 3}.get(photometric)
+    samples = array.shape[2] if array.ndim == 3 else 1
+    if colour is None or samples != colour + extra:
+        raise ImageReadError(
+            f"cannot decode {path}: a TIFF of {samples} {array.dtype} samples per pixel, "
+            f"photometric {getattr(photometric, 'name', photometric)}, is not grey or RGB"
+        )
+    info.mode = f"{array.dtype} {'RGB' if colour == 3 else 'grey'}"
+    if extra:
+        info.notes.append("alpha channel dropped" if extra == 1
+                          else f"{extra} extra samples dropped")
+        array = array[..., :colour] if colour == 3 else array[..., 0]
+    return _upright(array, info.orientation)
+
+
+def _samples_last(array, axes, path):
+    """A tifffile page as (H, W) or (H, W, samples)."""
+    order = [axes.index(axis) for axis in "YXS" if axis in axes]
+    if len(order) != len(axes):
+        raise ImageReadError(f"cannot decode {path}: a TIFF page of axes {axes} is not an image")
+    return np.ascontiguousarray(np.transpose(array, order))
+
+
+def _upright(array, orientation):
+    """`array` as stored -> as viewed, for EXIF `orientation` (as ImageOps.exif_transpose)."""
+    if orientation not in _ORIENTATION_OPS:
+        return array
+    return np.ascontiguousarray(_ORIENTATION_OPS[orientation](array))
+
+
+def _accepted_samples(array, path):
+    """`array` as uint8, uint16 or float32 in [0, 1], or ImageReadError (see read_image)."""
+    if array.dtype in (np.uint8, np.uint16):
+        return array
+    if array.dtype == bool:
+        return array.astype(np.uint8) * 255
+    if array.size == 0:
+        raise ImageReadError(f"image {path} has no pixels")
+    if array.dtype.kind == "f":
+        array = array.astype(np.float32, copy=False)
+        if not np.isfinite(array).all():
+            raise ImageReadError(f"floating point image {path} holds NaN or infinite values")
+        low, high = float(array.min()), float(array.max())
+        if low < 0 or high > 1:
+            raise ImageReadError(
+                f"floating point image {path} has values in [{low:g}, {high:g}]; "
+                f"read_image accepts floats in [0, 1], the range segment() requires"
+            )
+        return array
+    if array.dtype.kind in "iu":
+        low, high = int(array.min()), int(array.max())
+        if low < 0 or high > 65535:
+            raise ImageReadError(
+                f"{array.dtype} image {path} has values in [{low}, {high}]; read_image "
+                f"accepts integers in 0..65535 (read as uint16)"
+            )
+        return array.astype(np.uint16)
+    raise ImageReadError(f"image {path} has {array.dtype} samples, which read_image cannot use")
 
 
 def _has_alpha(img):
@@ -208,6 +430,7 @@ def _pillow_bomb_guard_off():
 
 
 def _to_array(img):
+    """A loaded Pillow image as an array; dtypes are settled by _accepted_samples."""
     mode = img.mode
     if mode == "1":
         img = img.convert("L")
@@ -215,19 +438,6 @@ def _to_array(img):
         img = img.getchannel("L")
     elif mode == "RGBA":
         img = img.convert("RGB")
-    elif mode == "I":
-        array = np.asarray(img)
-        return np.clip(array, 0, 65535).astype(np.uint16)
-    elif mode == "F":
-        array = np.asarray(img, dtype=np.float32)
-        if not np.isfinite(array).all():
-            raise ImageReadError("floating point image holds NaN or infinite values")
-        lo, hi = float(array.min()), float(array.max())
-        if lo < 0 or hi > 1:
-            raise ImageReadError(
-                f"floating point image values must lie in [0, 1]; found [{lo:g}, {hi:g}]"
-            )
-        return array
     elif mode in _TO_RGB or mode not in _DIRECT:
         img = img.convert("RGB")
     array = np.asarray(img)
@@ -263,35 +473,79 @@ def atomic_path(path):
         raise
 
 
-def write_image(path, array):
-    """Write an (H, W) or (H, W, 3) uint8 / uint16 array atomically (format from the suffix).
+# Pillow formats that hold 16 bits per sample; the others get 8
+_SIXTEEN_BIT_FORMATS = {"PNG", "TIFF"}
 
-    16-bit RGB is written by OpenCV (Pillow cannot); everything else by Pillow.
+
+def write_image(path, array):
+    """Write an image array atomically, in the format its suffix names.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target file; the suffix (any Pillow knows: ``.png``, ``.jpg``, ``.tif``,
+        ``.webp``, ``.bmp``, ``.gif``, ...) chooses the format.
+    array : (H, W), (H, W, 3) or (H, W, 4) ndarray of uint8, uint16 or float
+        Floats are taken as 0..1 and written as uint8 (``round(value * 255)``,
+        clipped). uint16 keeps its 16 bits in PNG and TIFF; formats that hold 8
+        bits (JPEG, WebP, BMP, GIF, ...) get ``round(value / 257)``.
+
+    Raises
+    ------
+    ValueError
+        If the dtype, the shape or the suffix is not one of those above.
+
+    Notes
+    -----
+    16-bit RGB is written by tifffile (TIFF) or OpenCV (PNG), which Pillow cannot;
+    everything else by Pillow.
 
     Examples
     --------
     >>> import tempfile, os, numpy as np
-    >>> path = os.path.join(tempfile.mkdtemp(), "x.png")
-    >>> write_image(path, np.zeros((2, 3, 3), np.uint8))
-    >>> read_image(path).shape
+    >>> folder = tempfile.mkdtemp()
+    >>> write_image(os.path.join(folder, "x.png"), np.zeros((2, 3, 3), np.uint8))
+    >>> read_image(os.path.join(folder, "x.png")).shape
     (2, 3, 3)
+    >>> write_image(os.path.join(folder, "x.bmp"), np.array([[0, 129, 65535]], np.uint16))
+    >>> read_image(os.path.join(folder, "x.bmp")).tolist()
+    [[0, 1, 255]]
     """
     from PIL import Image
 
     array = np.asarray(array)
+    path = Path(path)
+    if not (array.dtype in (np.uint8, np.uint16) or array.dtype.kind == "f"):
+        raise ValueError(f"array must be uint8, uint16 or float (0..1); got {array.dtype}")
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        raise ValueError(f"array must be (H, W), (H, W, 3) or (H, W, 4); got shape {array.shape}")
+    fmt = _format_for(path)
     if array.dtype.kind == "f":
         array = np.rint(np.clip(array, 0, 1) * 255).astype(np.uint8)
-    path = Path(path)
+    if array.dtype == np.uint16 and fmt not in _SIXTEEN_BIT_FORMATS:
+        array = _to_8_bits(array)
+    array = np.ascontiguousarray(array)
     with atomic_path(path) as tmp:
-        if array.dtype == np.uint16 and array.ndim == 3:
+        if array.dtype == np.uint16 and array.ndim == 3 and fmt == "TIFF":
+            import tifffile
+
+            with open(tmp, "wb") as file:
+                tifffile.imwrite(file, array, photometric="rgb", compression="zlib")
+        elif array.dtype == np.uint16 and array.ndim == 3:
             import cv2
 
-            ok, data = cv2.imencode(path.suffix or ".png", np.ascontiguousarray(array[..., ::-1]))
+            bgr = array[..., [2, 1, 0, 3][: array.shape[2]]]
+            ok, data = cv2.imencode(".png", np.ascontiguousarray(bgr))
             if not ok:
                 raise OSError(f"OpenCV could not encode {path}")
             data.tofile(str(tmp))
         else:
-            Image.fromarray(np.ascontiguousarray(array)).save(tmp, format=_format_for(path))
+            Image.fromarray(array).save(tmp, format=fmt)
+
+
+def _to_8_bits(array):
+    """uint16 -> uint8 as round(value / 257) (257 = 65535 / 255), in integers."""
+    return ((array.astype(np.uint32) + 128) // 257).astype(np.uint8)
 
 
 def _format_for(path):
@@ -304,76 +558,157 @@ def _format_for(path):
     return fmt
 
 
-def write_labels(path, labels):
-    """Write a label map atomically: 16-bit PNG if it fits, else ``.npy``.
+# label file suffix -> format, and each format's own suffix
+_LABEL_SUFFIXES = {".png": "png", ".tif": "tif", ".tiff": "tif", ".npy": "npy"}
+_LABEL_FORMATS = {"png": ".png", "tif": ".tif", "tiff": ".tif", "npy": ".npy"}
+_INT32_MAX = 2**31 - 1
+
+
+def write_labels(path, labels, *, format=None):
+    """Write a label map atomically, as a 16-bit PNG, a 32-bit TIFF or a ``.npy`` file.
 
     Parameters
     ----------
     path : str or Path
-        Target path; its suffix is replaced by ``.png`` or ``.npy``.
-    labels : (H, W) int ndarray
-        Non-negative labels.
+        Target path. Its suffix names the format: ``.png`` (16-bit greyscale, for
+        labels up to 65535), ``.tif`` / ``.tiff`` (int32, zlib-compressed) or
+        ``.npy`` (int32).
+    labels : (H, W) ndarray of integers
+        Non-negative labels, at most 2**31 - 1, as :func:`segment.segment` gives.
+    format : {'png', 'tif', 'tiff', 'npy'}, optional
+        The format, whatever the suffix; the suffix then becomes the format's
+        (``.tif`` for 'tif' and 'tiff') unless it already names it.
 
     Returns
     -------
     written : Path
-
-    Examples
-    --------
-    >>> import tempfile, os, numpy as np
-    >>> p = write_labels(os.path.join(tempfile.mkdtemp(), "l.png"), np.array([[0, 1], [2, 3]]))
-    >>> p.suffix, read_labels(p).tolist()
-    ('.png', [[0, 1], [2, 3]])
-    """
-    from PIL import Image
-
-    labels = np.asarray(labels)
-    path = Path(path)
-    if labels.size and int(labels.max()) > LABEL_PNG_MAX:
-        target = path.with_suffix(".npy")
-        with atomic_path(target) as tmp:
-            np.save(tmp, labels.astype(np.int32))
-        return target
-    target = path.with_suffix(".png")
-    with atomic_path(target) as tmp:
-        Image.fromarray(labels.astype(np.uint16)).save(tmp, format="PNG")
-    return target
-
-
-def read_labels(path):
-    """Read a label map written by :func:`write_labels` (16-bit PNG or ``.npy``).
-
-    Plain 8-bit PNG label images are accepted too.
-
-    Parameters
-    ----------
-    path : str or Path
-        A ``.npy`` file, or a single-channel image file.
-
-    Returns
-    -------
-    labels : (H, W) ndarray
-        int64 from an image file; as stored from ``.npy``.
+        The file written: a PNG asked for labels over 65535 is written as a
+        32-bit TIFF instead, with the suffix ``.tif``.
 
     Raises
     ------
     ValueError
-        If the image file has more than one channel.
+        If `labels` is not a 2-D array of non-negative integers that fit int32,
+        if `format` is not one of those above, or if it is None and the suffix
+        names no label format.
 
     Examples
     --------
     >>> import tempfile, os, numpy as np
-    >>> p = write_labels(os.path.join(tempfile.mkdtemp(), "big.png"), np.array([[0, 70000]]))
-    >>> p.suffix, read_labels(p).tolist()
-    ('.npy', [[0, 70000]])
+    >>> folder = tempfile.mkdtemp()
+    >>> p = write_labels(os.path.join(folder, "l.png"), np.array([[0, 1], [2, 3]]))
+    >>> p.name, read_labels(p).tolist()
+    ('l.png', [[0, 1], [2, 3]])
+    >>> write_labels(os.path.join(folder, "big.png"), np.array([[0, 70000]])).name
+    'big.tif'
     """
-    from PIL import Image
-
     path = Path(path)
-    if path.suffix.lower() == ".npy":
-        return np.load(path)
-    with Image.open(path) as img:
-        array = np.asarray(img)
+    labels = _checked_labels(np.asarray(labels), "labels must")
+    if format is None:
+        kind = _LABEL_SUFFIXES.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(
+                f"cannot tell the label format from the suffix {path.suffix!r} of {path}: "
+                f"use .png, .tif, .tiff or .npy, or pass format='png', 'tif' or 'npy'"
+            )
+    elif format in _LABEL_FORMATS:
+        kind = _LABEL_SUFFIXES[_LABEL_FORMATS[format]]
+        if _LABEL_SUFFIXES.get(path.suffix.lower()) != kind:
+            path = path.with_suffix(_LABEL_FORMATS[format])
+    else:
+        raise ValueError(
+            f"format must be one of 'png', 'tif', 'tiff', 'npy' or None; got {format!r}"
+        )
+    if kind == "png" and labels.size and int(labels.max()) > LABEL_PNG_MAX:
+        kind, path = "tif", path.with_suffix(".tif")
+    with atomic_path(path) as tmp, open(tmp, "wb") as file:
+        if kind == "png":
+            from PIL import Image
+
+            Image.fromarray(labels.astype(np.uint16)).save(file, format="PNG")
+        elif kind == "tif":
+            import tifffile
+
+            tifffile.imwrite(file, labels.astype(np.int32), photometric="minisblack",
+                             compression="zlib")
+        else:
+            np.save(file, labels.astype(np.int32))
+    return path
+
+
+def _checked_labels(labels, subject):
+    """`labels` if it is a 2-D map of non-negative int32-sized integers, else ValueError
+    whose message starts with `subject` ("labels must", "label map x.npy must")."""
+    if labels.dtype.kind not in "iub":
+        raise ValueError(f"{subject} be an integer array; got {labels.dtype}")
+    if labels.ndim != 2:
+        raise ValueError(f"{subject} be a 2-D (H, W) array; got shape {labels.shape}")
+    if labels.size:
+        low, high = int(labels.min()), int(labels.max())
+        if low < 0:
+            raise ValueError(f"{subject} be non-negative; the smallest is {low}")
+        if high > _INT32_MAX:
+            raise ValueError(f"{subject} be at most {_INT32_MAX} (int32); the largest is {high}")
+    return labels
+
+
+def read_labels(path):
+    """Read a label map: a ``.npy`` file, a TIFF or a single-channel image file.
+
+    Reads what :func:`write_labels` writes (16-bit PNG, 32-bit TIFF, ``.npy``) and
+    plain 8-bit or palette images, whose pixel values (palette indices) are the
+    labels.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    labels : (H, W) int32 ndarray
+        The dtype :func:`segment.segment` gives.
+
+    Raises
+    ------
+    ImageReadError
+        If the file is missing, not a regular file, or cannot be decoded.
+    ValueError
+        If it holds more than one channel, non-integers, negative labels or labels
+        over 2**31 - 1.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> p = write_labels(os.path.join(tempfile.mkdtemp(), "l.npy"), np.array([[0, 70000]]))
+    >>> labels = read_labels(p)
+    >>> labels.tolist(), labels.dtype
+    ([[0, 70000]], dtype('int32'))
+    """
+    path = Path(path)
+    _check_regular_file(path)
+    try:
+        array = _decode_labels(path)
+    except ImageReadError:
+        raise
+    except Exception as exc:  # any decoder's failure on a damaged file: one line
+        raise _decode_error(exc, path) from None
     if array.ndim != 2:
         raise ValueError(f"label map {path} must be single-channel; got shape {array.shape}")
-    return array.astype(np.int64)
+    return _checked_labels(array, f"label map {path} must").astype(np.int32)
+
+
+def _decode_labels(path):
+    if path.suffix.lower() == ".npy":
+        array = np.load(path, allow_pickle=False)
+        if not isinstance(array, np.ndarray):
+            raise ImageReadError(f"cannot decode {path}: not a .npy file of one array")
+        return array
+    if _is_tiff(path):
+        import tifffile
+
+        with tifffile.TiffFile(path) as tif:
+            return tif.pages[0].asarray()
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return np.asarray(img)
