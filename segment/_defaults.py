@@ -21,6 +21,7 @@ __all__ = [
     "LABEL_PNG_MAX",
     "output_name",
     "label_names",
+    "ucm_names",
     "parse_outputs",
     "first_line",
 ]
@@ -66,20 +67,24 @@ MANIFEST_NAME = "segment-manifest.json"
 #: File suffixes a batch treats as images.
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"})
 
-#: Largest label a 16-bit PNG label map holds; larger maps are stored as ``.npy``.
+#: Largest label a 16-bit PNG label map holds; larger maps are stored as a 32-bit
+#: TIFF.
 LABEL_PNG_MAX = 65535
 
 _OUTPUT_SUFFIXES = {
     "painted": "_painted.png",
     "boundaries": "_boundaries.png",
     "labels": "_labels.png",
+    "labels_tif": "_labels.tif",
     "labels_npy": "_labels.npy",
+    "ucm": "_ucm.png",
     "json": ".json",
 }
 
 
 def output_name(stem, kind):
-    """File name of output `kind` (of :data:`OUTPUT_KINDS`, or ``'labels_npy'``) of `stem`.
+    """File name of output `kind` (of :data:`OUTPUT_KINDS`, or ``'labels_tif'``,
+    ``'labels_npy'``, ``'ucm'``) of image `stem`.
 
     Examples
     --------
@@ -96,10 +101,23 @@ def label_names(stem):
     Examples
     --------
     >>> label_names("cat")
-    ('cat_labels.png', 'cat_labels.npy', 'cat.png', 'cat.npy')
+    ('cat_labels.png', 'cat_labels.tif', 'cat_labels.npy', 'cat.png', 'cat.npy')
     """
-    return (output_name(stem, "labels"), output_name(stem, "labels_npy"),
-            f"{stem}.png", f"{stem}.npy")
+    return (output_name(stem, "labels"), output_name(stem, "labels_tif"),
+            output_name(stem, "labels_npy"), f"{stem}.png", f"{stem}.npy")
+
+
+def ucm_names(stem):
+    """Names an ultrametric contour map of image `stem` may have, in the order they
+    are looked for: a 16-bit PNG, a float ``.npy``, and a BSDS ``.mat`` with a
+    ``ucm2`` field.
+
+    Examples
+    --------
+    >>> ucm_names("cat")
+    ('cat_ucm.png', 'cat_ucm.npy', 'cat.mat')
+    """
+    return output_name(stem, "ucm"), f"{stem}_ucm.npy", f"{stem}.mat"
 
 
 def parse_outputs(value):

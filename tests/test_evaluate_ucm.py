@@ -299,7 +299,8 @@ def test_evaluate_ucm_folders_pairs_scores_and_reports(ucm_folders, two_level):
     result = evaluate_ucm_folders(ucms, gt, thresholds=3)
     assert [row[0] for row in result.rows] == ["a", "b"]
     assert result.missing == ["d"] and [f["id"] for f in result.failed] == ["c"]
-    assert "c_ucm.png is not" in result.failed[0]["error"]
+    assert result.failed[0]["error"].startswith("empty file (0 bytes): ")
+    assert result.failed[0]["error"].endswith("c_ucm.png")
     expected = summarize_ucm([evaluate_ucm(two_level[0], two_level[1], thresholds=3)] * 2)
     assert result.summary["f"]["ods"] == pytest.approx(expected["f"]["ods"])
     assert result.summary["f"]["ap"] == pytest.approx(expected["f"]["ap"])

@@ -3,7 +3,7 @@
 Ground truth ``<id>.mat``, ``<id>.png`` or ``<id>.npy`` (in that order of
 preference when several exist) is paired with the first prediction file of that
 id found: a label map by the names :func:`segment._defaults.label_names` lists, a
-UCM by those :func:`segment.evaluate.ucm.ucm_names` lists. A file that cannot be
+UCM by those :func:`segment._defaults.ucm_names` lists. A file that cannot be
 read or scored is one failure; every other image is still scored.
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._defaults import DEFAULT_MAX_DIST, first_line, label_names
+from .._defaults import DEFAULT_MAX_DIST, first_line, label_names, ucm_names
 from ._common import _check_matching
 from .ground_truth import load_ground_truth, read_label_file
 from .hierarchy import evaluate_ucm, summarize_ucm, ucm_thresholds
 from .scores import evaluate_segmentation, summarize
-from .ucm import read_ucm, ucm_names
+from .ucm import read_ucm
 
 __all__ = ["GT_SUFFIXES", "FolderScores", "UCMFolderScores", "evaluate_folders",
            "evaluate_ucm_folders", "find_ground_truth"]

@@ -97,7 +97,7 @@ def read_label_file(path):
     ...     read_label_file(path)
     ... except ValueError as exc:
     ...     print(str(exc).replace(path, "labels.png"))
-    labels.png is not an image file Pillow can read: cannot identify image file
+    cannot decode labels.png: cannot identify image file 'labels.png'
     """
     path = Path(path)
     if path.suffix.lower() == ".npy":

@@ -26,21 +26,9 @@ import numpy as np
 from .boundaries import _thin
 from .ground_truth import read_label_file, read_mat
 
-__all__ = ["ucm_names", "read_ucm", "ucm_to_ucm2", "ucm2_to_ucm"]
+__all__ = ["read_ucm", "ucm_to_ucm2", "ucm2_to_ucm"]
 
 _FULL_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
-
-
-def ucm_names(stem):
-    """Names a UCM of image `stem` may have, in the order they are looked for:
-    a 16-bit PNG, a float ``.npy``, and a BSDS ``.mat`` with a ``ucm2`` field.
-
-    Examples
-    --------
-    >>> ucm_names("cat")
-    ('cat_ucm.png', 'cat_ucm.npy', 'cat.mat')
-    """
-    return f"{stem}_ucm.png", f"{stem}_ucm.npy", f"{stem}.mat"
 
 
 def _as_levels(array, name="ucm"):
