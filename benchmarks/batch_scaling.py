@@ -133,10 +133,11 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="segment-batch-bench-"))
     try:
         photos = args.photos or build_photos(work / "photos", args.images)
-        from segment.batch import _cpu_count, find_images
+        from segment.batch import find_images
+        from segment.batch.executors import cpu_count
 
         n_images = len(find_images(photos))
-        print(f"{n_images} images from {photos}; {_cpu_count()} CPUs")
+        print(f"{n_images} images from {photos}; {cpu_count()} CPUs")
         warm_in = work / "warm_in"
         warm_in.mkdir()
         first = photos / find_images(photos)[0]

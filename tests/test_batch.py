@@ -23,15 +23,16 @@ from PIL import Image
 from segment.batch import (
     MANIFEST_NAME,
     BatchInterrupted,
+    BatchTask,
     BatchUsageError,
-    _record,
-    _run_processes,
     find_images,
     outputs_complete,
     plan_batch,
     process_image,
     run_batch,
 )
+from segment.batch.executors import run_processes
+from segment.batch.one_image import new_record
 from segment.cli import cli
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -226,10 +227,15 @@ def test_pillow_bomb_guard_does_not_fail_the_batch(tmp_path, monkeypatch):
     assert result.records[0]["status"] == "done"
 
 
+def named_task(name):
+    """A task that only has a name, for workers that read nothing."""
+    return BatchTask(input=name, source=Path(name), outdir=Path("."), stem=Path(name).stem)
+
+
 def test_a_crashed_worker_is_a_failure_not_a_hang(tmp_path):
-    tasks = [{"input": name} for name in ["a.png", "crash.png", "b.png", "c.png"]]
+    tasks = [named_task(name) for name in ["a.png", "crash.png", "b.png", "c.png"]]
     records = []
-    _run_processes(tasks, 2, 1, records.append, worker=_dies_on_crash)
+    run_processes(tasks, 2, 1, records.append, worker=_dies_on_crash)
     status = {r["input"]: r for r in records}
     assert len(records) == 4
     assert [status[n]["status"] for n in ["a.png", "b.png", "c.png"]] == ["done"] * 3
@@ -238,10 +244,10 @@ def test_a_crashed_worker_is_a_failure_not_a_hang(tmp_path):
 
 
 def test_workers_that_always_die_do_not_stall_the_batch(tmp_path):
-    tasks = [{"input": f"p{i}.png"} for i in range(8)]
+    tasks = [named_task(f"p{i}.png") for i in range(8)]
     records = []
-    _run_processes(tasks, 2, 1, records.append, worker=_always_dies)
-    assert sorted(r["input"] for r in records) == sorted(t["input"] for t in tasks)
+    run_processes(tasks, 2, 1, records.append, worker=_always_dies)
+    assert sorted(r["input"] for r in records) == sorted(t.input for t in tasks)
     assert {r["status"] for r in records} == {"failed"}
     errors = [r["error"] for r in records]
     assert sum("died" in e for e in errors) == 3
@@ -253,9 +259,9 @@ def _always_dies(task):
 
 
 def _dies_on_crash(task):
-    if task["input"] == "crash.png":
+    if task.input == "crash.png":
         os.kill(os.getpid(), signal.SIGKILL)
-    return _record(task["input"], "done")
+    return new_record(task.input, "done")
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -358,20 +364,6 @@ def test_progress_callback_and_summary(tmp_path):
         assert set(record) >= {"input", "status", "error", "n_regions", "seconds", "notes"}
 
 
-def test_progress_line_on_a_terminal():
-    import io
-
-    from segment.cli import _ProgressLine
-
-    stream = io.StringIO()
-    line = _ProgressLine(stream)
-    line({"status": "done"}, 1, 4)
-    line({"status": "failed"}, 4, 4)
-    line.close()
-    text = stream.getvalue()
-    assert "4/4" in text and "img/s" in text and "ETA" in text and "1 failed" in text
-
-
 # ---------------------------------------------------------------------------- safety
 
 
@@ -394,26 +386,6 @@ def test_outputs_stay_inside_output_dir(tmp_path):
     assert status == {"linked_file.png": "done", "near.png": "done", "sub/x.png": "failed"}
     assert tree(outside) == before_outside
     assert (out / "linked_file_painted.png").is_file()
-
-
-def test_usage_errors_exit_2(tmp_path):
-    inp = tmp_path / "in"
-    save(inp / "a.png")
-    missing = batch(tmp_path / "absent", tmp_path / "out")
-    assert missing.exit_code == 2
-    assert "does not exist" in missing.stderr
-    inside = batch(inp, inp / "out", "-R")
-    assert inside.exit_code == 2
-    assert "inside INPUT_DIR" in inside.stderr
-    assert batch(inp, inp).exit_code == 2
-    (tmp_path / "file").write_text("x")
-    assert batch(inp, tmp_path / "file").exit_code == 2
-    assert batch(inp, tmp_path / "o", "--outputs", "painted,pdf").exit_code == 2
-    assert batch(inp, tmp_path / "o", "--jobs", "0").exit_code == 2
-    assert not (tmp_path / "o").exists()
-    assert sorted(p.name for p in inp.iterdir()) == ["a.png"]
-    with pytest.raises(BatchUsageError, match="inside INPUT_DIR"):
-        plan_batch(inp, inp / "deep" / "out", recursive=True)
 
 
 def test_output_dir_inside_input_dir_without_recursion(tmp_path):
@@ -450,15 +422,6 @@ def test_dask_cluster_gives_identical_outputs(tmp_path, monkeypatch):
     for i in range(3):
         assert ((tmp_path / "local" / f"p{i}_labels.png").read_bytes()
                 == (tmp_path / "dask" / f"p{i}_labels.png").read_bytes())
-
-
-def test_missing_dask_is_a_clear_usage_error(tmp_path, monkeypatch):
-    save(tmp_path / "in" / "a.png")
-    monkeypatch.setitem(sys.modules, "distributed", None)
-    result = batch(tmp_path / "in", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
-    assert result.exit_code == 2
-    assert "pip install 'segment[dask]'" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
 
 
 # ---------------------------------------------------------------------------- interruption
@@ -575,23 +538,13 @@ def test_batch_interrupted_carries_the_result(tmp_path, monkeypatch):
     assert manifest(out)["complete"] is False
 
 
-# ---------------------------------------------------------------------------- command line
-
-
-def test_help_stays_light():
-    code = ("import sys; from segment.cli import cli\n"
-            "try: cli(['batch', '--help'])\n"
-            "except SystemExit: pass\n"
-            "assert 'numba' not in sys.modules and 'cv2' not in sys.modules, 'heavy import'\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert "--scheduler ADDRESS" in done.stdout
+# ---------------------------------------------------------------------------- one image
 
 
 def test_process_image_never_raises(tmp_path):
-    record = process_image({
-        "input": "x.png", "source": str(tmp_path / "x.png"), "outdir": str(tmp_path / "o"),
-        "stem": "x", "params": {}, "outputs": ("json",), "max_pixels": None,
-    })
+    record = process_image(BatchTask(
+        input="x.png", source=tmp_path / "x.png", outdir=tmp_path / "o", stem="x",
+        outputs=("json",), max_pixels=None,
+    ))
     assert record["status"] == "failed"
     assert record["error"] == "no such file: x.png"

@@ -1,0 +1,240 @@
+""":func:`run_batch`: plan, run every image on an executor, keep the manifest, report."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import io
+from .._defaults import MANIFEST_NAME, OUTPUT_KINDS
+from .._version import __version__
+from .executors import connect, cpu_count, run_dask, run_in_process, run_processes
+from .manifest import Manifest
+from .one_image import new_record, skipped_record
+from .output_dir import remove_temporaries
+from .planning import BatchUsageError, check_outputs, plan_batch
+
+__all__ = ["BatchInterrupted", "BatchResult", "run_batch"]
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a batch; :attr:`result` holds what was finished (manifest written)."""
+
+    def __init__(self, result):
+        super().__init__("batch interrupted")
+        self.result = result
+
+
+@dataclass
+class BatchResult:
+    """What :func:`run_batch` did."""
+
+    records: list
+    """One dict per input, in input order: ``input``, ``status`` ('done', 'skipped',
+    'failed', or 'pending' if the run was interrupted first), ``error``,
+    ``n_regions``, ``seconds``, ``width``, ``height``, ``notes``, ``outputs``."""
+    summary: dict
+    """Counts per status, ``total``, ``seconds`` and ``images_per_second``."""
+    manifest: Path | None = None
+    interrupted: bool = False
+    failures: list = field(init=False)
+
+    def __post_init__(self):
+        self.failures = [r for r in self.records if r["status"] == "failed"]
+
+
+def _workers(n_todo, jobs, in_process):
+    """(worker processes, numba threads per image) for `n_todo` images."""
+    cpus = cpu_count()
+    count = max(1, min(int(jobs) if jobs is not None else cpus, n_todo)) if n_todo else 1
+    if in_process:
+        return count, cpus
+    if jobs is None:
+        # the default: every core, across images first (fewer images than cores
+        # leave the spare cores to numba threads within each image)
+        return count, max(1, cpus // count)
+    # --jobs N: N single-threaded workers, N cores busy; images in parallel scale
+    # better than threads within one image (benchmarks/README.md)
+    return count, 1
+
+
+def _header(input_dir, output_root, params, outputs, *, recursive, max_pixels, overwrite,
+            scheduler, client):
+    if client is not None:
+        scheduler = scheduler or getattr(getattr(client, "scheduler", None), "address", None)
+    return {
+        "segment_version": __version__,
+        "input_dir": str(Path(input_dir).resolve()),
+        "output_dir": str(output_root),
+        "recursive": bool(recursive),
+        "parameters": params,
+        "outputs": list(outputs),
+        "max_pixels": max_pixels,
+        "overwrite": bool(overwrite),
+        "scheduler": scheduler if client is not None else None,
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _first_records(tasks, listing_errors):
+    """Records known before any work: unlistable folders, refused and skipped images."""
+    records = [new_record(folder, "failed", message) for folder, message in listing_errors]
+    for task in tasks:
+        if task.error is not None:
+            records.append(new_record(task.input, "failed", f"refused: {task.error}"))
+        elif task.skip:
+            records.append(skipped_record(task))
+    return records
+
+
+def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OUTPUT_KINDS,
+              overwrite=False, max_pixels=io.DEFAULT_MAX_PIXELS, jobs=None, scheduler=None,
+              client=None, in_process=False, progress=None, manifest=MANIFEST_NAME):
+    """Segment every image of `input_dir` into `output_dir`, in parallel, resumably.
+
+    Parameters
+    ----------
+    input_dir, output_dir : path
+        OUTPUT_DIR is created if missing. It may not be INPUT_DIR, nor lie inside it
+        on a recursive run.
+    params : dict, optional
+        Keyword arguments for :func:`segment.segment` (``spatial_bandwidth``,
+        ``range_bandwidth``, ``min_size``, ``kernel``, ``method``).
+    recursive : bool, optional
+        Include sub-folders (mirrored under `output_dir`); symlinked folders are
+        not followed.
+    outputs : sequence of str, optional
+        Which of 'painted', 'boundaries', 'labels', 'json' to write per image.
+    overwrite : bool, optional
+        Redo images whose outputs are complete; by default they are skipped.
+    max_pixels : int or None, optional
+        Images with more pixels fail (default 100 megapixels; ``None``: no limit).
+    jobs : int, optional
+        Worker processes, each segmenting one image at a time with one numba
+        thread, so that `jobs` cores are busy and workers never oversubscribe them.
+        Default: the number of CPUs (with fewer images than CPUs, the workers share
+        the spare cores as numba threads).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler ("tcp://host:8786"); the images
+        are sent to its workers instead of local processes. Needs
+        ``pip install 'segment[dask]'``, and the workers must see INPUT_DIR and
+        OUTPUT_DIR at the same paths.
+    client : distributed.Client, optional
+        An existing Dask client to use instead of `scheduler` (not closed).
+    in_process : bool, optional
+        Run the images one after another in this process (no workers): for
+        debugging. A crash then ends the batch and Ctrl-C waits for the current image.
+    progress : callable, optional
+        Called as ``progress(record, finished, total)`` after each image, skipped
+        ones included.
+    manifest : str or None, optional
+        Name of the manifest file written in `output_dir` (``None``: none). It is
+        rewritten atomically every couple of seconds and at the end, so a killed
+        run still leaves a valid record of the finished images.
+
+    Returns
+    -------
+    result : BatchResult
+
+    Raises
+    ------
+    BatchUsageError
+        For unusable folders or outputs, or an unreachable scheduler.
+    ImportError
+        If `scheduler` is given and dask.distributed is not installed.
+    BatchInterrupted
+        On Ctrl-C, after stopping the workers and writing the manifest; its
+        ``result`` holds the records so far (unfinished images are 'pending').
+
+    Notes
+    -----
+    An image fails, without stopping the batch, when it cannot be read (corrupt,
+    truncated, empty, not an image, no permission), is over `max_pixels`, cannot be
+    segmented or written, or kills its worker process.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> from segment import write_image
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "photos").mkdir()
+    >>> image = np.zeros((20, 30, 3), np.uint8)
+    >>> image[:, 15:] = 200
+    >>> write_image(root / "photos" / "half.png", image)
+    >>> result = run_batch(root / "photos", root / "out", in_process=True)
+    >>> result.summary["done"], result.records[0]["n_regions"]
+    (1, 2)
+    >>> sorted(path.name for path in (root / "out").iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['half.json', 'half_boundaries.png', 'half_labels.png', 'half_painted.png',
+     'segment-manifest.json']
+    >>> run_batch(root / "photos", root / "out", in_process=True).summary["skipped"]
+    1
+    """
+    start = time.perf_counter()
+    params = dict(params or {})
+    outputs = check_outputs(outputs)
+    if jobs is not None and int(jobs) < 1:
+        raise BatchUsageError(f"jobs must be at least 1; got {jobs}")
+    listing_errors = []
+    tasks = plan_batch(input_dir, output_dir, recursive=recursive, outputs=outputs,
+                       params=params, overwrite=overwrite, max_pixels=max_pixels,
+                       errors=listing_errors)
+    output_root = Path(output_dir).resolve()
+    output_root.mkdir(parents=True, exist_ok=True)
+    own_client = connect(scheduler) if client is None and scheduler else None
+    client = client if client is not None else own_client
+
+    first = _first_records(tasks, listing_errors)
+    todo = [task for task in tasks if task.error is None and not task.skip]
+    jobs, n_threads = _workers(len(todo), jobs, in_process)
+    todo = [dataclasses.replace(task, n_threads=n_threads) for task in todo]
+    mode = "dask" if client is not None else ("in-process" if in_process else "processes")
+    how = {"jobs": jobs if mode == "processes" else 1 if mode == "in-process" else None,
+           "numba_threads": n_threads if mode != "dask" else None, "mode": mode}
+    header = _header(input_dir, output_root, params, outputs, recursive=recursive,
+                     max_pixels=max_pixels, overwrite=overwrite, scheduler=scheduler,
+                     client=client)
+    log = Manifest(output_root / manifest if manifest else None, header,
+                   [task.input for task in tasks] + [folder for folder, _ in listing_errors],
+                   how, start=start)
+
+    def on_record(record):
+        finished = log.add(record)
+        if progress is not None:
+            progress(record, finished, log.total)
+        log.write_if_due()
+
+    interrupted = False
+    try:
+        for record in first:
+            on_record(record)
+        remove_temporaries([t for t in tasks if t.error is None], output_root, manifest)
+        log.write()
+        if todo:
+            if client is not None:
+                run_dask(todo, client, on_record)
+            elif in_process:
+                run_in_process(todo, on_record)
+            else:
+                run_processes(todo, jobs, n_threads, on_record)
+    except KeyboardInterrupt:
+        interrupted = True
+        # workers stopped mid-write leave temporary files; finished outputs stay
+        with contextlib.suppress(Exception):
+            remove_temporaries([t for t in tasks if t.error is None], output_root, manifest)
+    finally:
+        if own_client is not None:
+            with contextlib.suppress(Exception):
+                own_client.close()
+    log.write(complete=not interrupted)
+    result = BatchResult(records=log.records(), summary=log.summary(), manifest=log.path,
+                         interrupted=interrupted)
+    if interrupted:
+        raise BatchInterrupted(result)
+    return result
