@@ -131,8 +131,13 @@ def image_command(photo, outdir, **params):
     Writes <stem>_painted.png, <stem>_boundaries.png, <stem>_labels.png (16-bit;
     .npy above 65535 regions) and <stem>.json into OUTDIR.
     """
+    from .batch import BatchUsageError, validate_parameters
     from .outputs import segment_file
 
+    try:
+        validate_parameters(params)
+    except BatchUsageError as exc:
+        raise click.UsageError(first_line(exc)) from None
     try:
         record = segment_file(photo, outdir, params)
     except (ValueError, TypeError, OSError) as exc:

@@ -355,3 +355,20 @@ def test_help_stays_light():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "--scheduler ADDRESS" in done.stdout
+
+
+@pytest.mark.parametrize("args, name", [
+    (["-s", "0"], "spatial_bandwidth"),
+    (["-s", "-1"], "spatial_bandwidth"),
+    (["-s", "nan"], "spatial_bandwidth"),
+    (["-m", "-5"], "min_size"),
+    (["-t", "nan"], "merge_threshold"),
+])
+def test_image_bad_parameter_is_a_usage_error_before_reading(tmp_path, args, name):
+    # a file that is not an image: the parameter is refused before it is read
+    fake = tmp_path / "fake.png"
+    fake.write_text("not an image\n")
+    result = run_cli("image", fake, "-o", tmp_path / "out", *args)
+    assert result.exit_code == 2, result.output
+    assert_one_line_error(result, name)
+    assert not (tmp_path / "out").exists()

@@ -36,6 +36,7 @@ from .planning import (
     find_images,
     outputs_complete,
     plan_batch,
+    validate_parameters,
 )
 from .running import BatchInterrupted, BatchResult, run_batch
 
@@ -53,4 +54,5 @@ __all__ = [
     "outputs_complete",
     "process_image",
     "run_batch",
+    "validate_parameters",
 ]

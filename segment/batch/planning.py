@@ -12,7 +12,9 @@ from pathlib import Path
 from .._defaults import (
     DEFAULT_MAX_PIXELS,
     IMAGE_EXTENSIONS,
+    KERNELS,
     MANIFEST_NAME,
+    METHODS,
     OUTPUT_KINDS,
     parse_outputs,
 )
@@ -24,6 +26,7 @@ __all__ = [
     "find_images",
     "check_folders",
     "check_outputs",
+    "validate_parameters",
     "outputs_complete",
     "plan_batch",
 ]
@@ -208,6 +211,63 @@ def check_outputs(outputs):
         return parse_outputs(outputs)
     except ValueError as exc:
         raise BatchUsageError(str(exc)) from None
+
+
+def _parameter_checks():
+    """{name: check} for the keyword arguments of :func:`segment.segment` a batch passes on."""
+    from .. import segmentation as seg
+
+    return {
+        "spatial_bandwidth": lambda v: seg._check_real("spatial_bandwidth", v),
+        "range_bandwidth": lambda v: seg._check_real("range_bandwidth", v, none_ok=True),
+        "min_size": lambda v: v if v is None else seg._check_int("min_size", v, 0),
+        "merge_threshold": lambda v: seg._check_unit("merge_threshold", v),
+        "kernel": lambda v: seg._check_choice("kernel", v, KERNELS),
+        "method": lambda v: seg._check_choice("method", v, METHODS),
+        "max_iter": lambda v: seg._check_int("max_iter", v, 1),
+        "tol": lambda v: seg._check_real("tol", v),
+    }
+
+
+def validate_parameters(params):
+    """Check segmentation parameters once, before any image is read.
+
+    Parameters
+    ----------
+    params : dict or None
+        Keyword arguments for :func:`segment.segment`, as :func:`run_batch` takes them.
+
+    Returns
+    -------
+    params : dict
+        A copy of `params`, values as given (they are recorded and compared as given).
+
+    Raises
+    ------
+    BatchUsageError
+        Naming the first unknown parameter or bad value, with what is accepted.
+
+    Examples
+    --------
+    >>> validate_parameters({"spatial_bandwidth": 7, "range_bandwidth": None})
+    {'spatial_bandwidth': 7, 'range_bandwidth': None}
+    >>> validate_parameters({"spatial_bandwidth": -1.0})
+    Traceback (most recent call last):
+    ...
+    segment.batch.planning.BatchUsageError: spatial_bandwidth must be a positive finite number; got -1.0
+    """
+    params = dict(params or {})
+    checks = _parameter_checks()
+    for name, value in params.items():
+        if name not in checks:
+            raise BatchUsageError(
+                f"unknown segmentation parameter {name!r}; accepted: {', '.join(checks)}"
+            )
+        try:
+            checks[name](value)
+        except (TypeError, ValueError) as exc:
+            raise BatchUsageError(str(exc)) from None
+    return params
 
 
 def read_json_record(path):

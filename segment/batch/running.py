@@ -16,7 +16,7 @@ from .executors import connect, cpu_count, run_dask, run_in_process, run_process
 from .manifest import Manifest
 from .one_image import new_record, skipped_record
 from .output_dir import remove_temporaries
-from .planning import BatchUsageError, check_outputs, plan_batch
+from .planning import BatchUsageError, check_outputs, plan_batch, validate_parameters
 
 __all__ = ["BatchInterrupted", "BatchResult", "run_batch"]
 
@@ -143,7 +143,8 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     Raises
     ------
     BatchUsageError
-        For unusable folders or outputs, or an unreachable scheduler.
+        For a bad parameter (checked once, before any work), unusable folders or
+        outputs, or an unreachable scheduler.
     ImportError
         If `scheduler` is given and dask.distributed is not installed.
     BatchInterrupted
@@ -177,7 +178,7 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     1
     """
     start = time.perf_counter()
-    params = dict(params or {})
+    params = validate_parameters(params)
     outputs = check_outputs(outputs)
     if jobs is not None and int(jobs) < 1:
         raise BatchUsageError(f"jobs must be at least 1; got {jobs}")
