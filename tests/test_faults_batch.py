@@ -93,6 +93,53 @@ def assert_nothing_lost(inp, out, *, recursive=False, outputs=OUTPUT_KINDS, mani
             assert not complete, f"{rel}: complete on disk, the manifest says {record['status']}"
 
 
+# ---------------------------------------------------------------------------- 1. symlink loops
+
+
+def test_symlink_loop_among_the_inputs_is_one_failure(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    save(inp / "a.png")
+    (inp / "loop.png").symlink_to(inp / "loop.png")
+    (inp / "ring1.jpg").symlink_to(inp / "ring2.jpg")
+    (inp / "ring2.jpg").symlink_to(inp / "ring1.jpg")
+    result = run_batch(inp, out, in_process=True, outputs=("labels", "json"))
+    status = {r["input"]: (r["status"], r["error"]) for r in result.records}
+    assert status["a.png"] == ("done", None)
+    for name in ["loop.png", "ring1.jpg", "ring2.jpg"]:
+        assert status[name][0] == "failed"
+        assert "symlink loop" in status[name][1]
+    assert manifest(out)["complete"] is True
+    assert manifest(out)["summary"]["failed"] == 3
+    assert_nothing_lost(inp, out, outputs=("labels", "json"))
+
+
+def test_symlink_loop_in_output_dir_is_one_failure(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    save(inp / "a.png")
+    save(inp / "b.png", blocks(shift=1))
+    save(inp / "sub" / "x.png", blocks(shift=2))
+    out.mkdir()
+    (out / "sub").symlink_to(out / "sub")  # a folder that loops
+    (out / "b.json").symlink_to(out / "b.json")  # an output name that loops
+    result = run_batch(inp, out, recursive=True, in_process=True, outputs=("labels", "json"))
+    status = {r["input"]: (r["status"], r["error"]) for r in result.records}
+    assert status["a.png"] == ("done", None)
+    assert status["sub/x.png"][0] == "failed" and "symlink loop" in status["sub/x.png"][1]
+    assert status["b.png"][0] == "failed" and "symlink loop" in status["b.png"][1]
+    assert manifest(out)["complete"] is True
+
+
+def test_output_dir_that_is_a_symlink_loop_is_a_usage_error(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    save(inp / "a.png")
+    out.symlink_to(out)
+    with pytest.raises(BatchUsageError, match="symlink loop"):
+        run_batch(inp, out, in_process=True)
+    result = batch(inp, out)
+    assert result.exit_code == 2
+    assert "symlink loop" in result.stderr and "Traceback" not in result.output
+
+
 # ---------------------------------------------------------------------------- 8. parameters
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import json
 import os
 import posixpath
@@ -73,6 +73,19 @@ class BatchTask:
 # ---------------------------------------------------------------------------- finding
 
 
+def _resolve(path):
+    """``path.resolve()``, a symlink loop raising OSError(ELOOP) on every Python
+    (Python 3.12 and older raise RuntimeError)."""
+    try:
+        return Path(path).resolve()
+    except RuntimeError:
+        raise OSError(errno.ELOOP, "symlink loop", str(path)) from None
+
+
+def _is_loop(exc):
+    return isinstance(exc, OSError) and exc.errno == errno.ELOOP
+
+
 def _is_image_name(name):
     return not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS
 
@@ -120,7 +133,12 @@ def find_images(input_dir, *, recursive=False, exclude=(), errors=None):
     ['a.jpg', 'b.PNG', 'sub/c.tif']
     """
     root = Path(input_dir)
-    excluded = {Path(p).resolve() for p in exclude}
+    excluded = set()
+    for folder in exclude:
+        try:
+            excluded.add(_resolve(folder))
+        except OSError:
+            pass  # a folder that does not resolve is never entered anyway
     found = []
 
     def on_error(exc):
@@ -135,8 +153,8 @@ def find_images(input_dir, *, recursive=False, exclude=(), errors=None):
         if recursive:
             dirnames[:] = sorted(
                 d for d in dirnames
-                if not d.startswith(".") and (here / d).resolve() not in excluded
-                and not (here / d).is_symlink()
+                if not d.startswith(".") and not (here / d).is_symlink()
+                and _resolve(here / d) not in excluded
             )
         else:
             dirnames[:] = []
@@ -184,7 +202,13 @@ def check_folders(input_dir, output_dir, *, recursive=False):
         raise BatchUsageError(f"INPUT_DIR {str(input_dir)!r} is not a folder")
     if output_dir.exists() and not output_dir.is_dir():
         raise BatchUsageError(f"OUTPUT_DIR {str(output_dir)!r} exists and is not a folder")
-    inp, out = input_dir.resolve(), output_dir.resolve()
+    try:
+        inp, out = _resolve(input_dir), _resolve(output_dir)
+    except OSError as exc:
+        if not _is_loop(exc):
+            raise
+        which = "INPUT_DIR" if exc.filename == str(input_dir) else "OUTPUT_DIR"
+        raise BatchUsageError(f"{which} {exc.filename!r} is a symlink loop") from None
     if inp == out:
         raise BatchUsageError(
             f"OUTPUT_DIR {str(output_dir)!r} is INPUT_DIR; choose a separate folder for the outputs"
@@ -347,12 +371,22 @@ def _assign_stems(rel_paths):
 
 def _refusal(outdir, stem, out, resolved_sources):
     """Why outputs of `stem` may not be written into `outdir`, or None."""
-    resolved = outdir.resolve()
+    try:
+        resolved = _resolve(outdir)
+    except OSError as exc:
+        if _is_loop(exc):
+            return f"its output folder {outdir.relative_to(out).as_posix()} is a symlink loop"
+        raise
     if not _inside(resolved, out):
         return f"its output folder {outdir} resolves to {resolved}, outside OUTPUT_DIR"
-    targets = output_paths(stem, resolved).values()
-    if any(target.resolve() in resolved_sources for target in targets):
-        return "its outputs would overwrite an input file"
+    for target in output_paths(stem, resolved).values():
+        try:
+            if _resolve(target) in resolved_sources:
+                return "its outputs would overwrite an input file"
+        except OSError as exc:
+            if _is_loop(exc):
+                return f"its output {target.relative_to(resolved).as_posix()} is a symlink loop"
+            raise
     return None
 
 
@@ -405,15 +439,21 @@ def plan_batch(input_dir, output_dir, *, recursive=False, outputs=OUTPUT_KINDS, 
     params = dict(params or {})
     rel_paths = find_images(inp, recursive=recursive, exclude=[out], errors=errors)
     stems = _assign_stems(rel_paths)
-    resolved_sources = set()
+    resolved_sources, loops = set(), set()
     for rel in rel_paths:
-        with contextlib.suppress(OSError):
-            resolved_sources.add((inp / rel).resolve())
+        try:
+            resolved_sources.add(_resolve(inp / rel))
+        except OSError as exc:
+            if _is_loop(exc):
+                loops.add(rel)
     tasks = []
     for rel in rel_paths:
         outdir = out / rel.parent
         stem = stems[rel]
-        error = _refusal(outdir, stem, out, resolved_sources)
+        if rel in loops:
+            error = "the input is a symlink loop"
+        else:
+            error = _refusal(outdir, stem, out, resolved_sources)
         skip = (error is None and not overwrite
                 and outputs_complete(outdir, stem, outputs, params))
         tasks.append(BatchTask(input=rel.as_posix(), source=inp / rel, outdir=outdir,
