@@ -280,7 +280,9 @@ def atomic_path(path):
     """Yield a temporary path beside `path`; on success rename it onto `path`.
 
     An interrupted write never leaves a truncated file at `path`. The temporary
-    file is created empty, under a name from :func:`temporary_name`.
+    file is created empty, under a name from :func:`temporary_name`, with the
+    permissions a plain ``open(path, "w")`` gives a new file (0o666 less the
+    process umask, and the folder's default ACL where it has one).
 
     Examples
     --------
@@ -296,7 +298,7 @@ def atomic_path(path):
     while True:
         tmp = path.parent / temporary_name(path)
         try:
-            fd = os.open(tmp, flags, 0o600)
+            fd = os.open(tmp, flags, 0o666)  # the kernel applies the umask, as open() does
         except FileExistsError:  # the name is taken: draw another
             continue
         break

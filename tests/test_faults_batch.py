@@ -140,6 +140,45 @@ def test_output_dir_that_is_a_symlink_loop_is_a_usage_error(tmp_path):
     assert "symlink loop" in result.stderr and "Traceback" not in result.output
 
 
+# ---------------------------------------------------------------------------- 3. file modes
+
+
+def _mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def umask():
+    """A function that sets the process umask; the old one is put back after the test."""
+    saved = os.umask(0o022)
+    os.umask(saved)
+    yield os.umask
+    os.umask(saved)
+
+
+def test_outputs_get_the_mode_a_plain_open_gives(tmp_path, umask):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    save(inp / "a.png")
+    umask(0o022)
+    run_batch(inp, out, in_process=True)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"a.json", "a_painted.png", MANIFEST_NAME}
+    assert {p.name: _mode(p) for p in files} == {p.name: 0o644 for p in files}
+
+
+@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_atomic_path_follows_the_umask(tmp_path, umask, mask, expected):
+    import numpy as np
+
+    umask(mask)
+    with segment.io.atomic_path(tmp_path / "plain.txt") as tmp:
+        tmp.write_text("x")
+    segment.io.write_image(tmp_path / "image.png", np.zeros((2, 2, 3), np.uint8))
+    segment.io.write_labels(tmp_path / "big.png", np.array([[0, 70000]]))
+    for name in ["plain.txt", "image.png", "big.npy"]:
+        assert _mode(tmp_path / name) == expected, name
+
+
 # ---------------------------------------------------------------------------- 8. parameters
 
 
