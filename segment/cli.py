@@ -219,7 +219,8 @@ class _ProgressLine:
                    "(--jobs is then ignored; the workers must see both folders at the same "
                    "paths) [env: DASK_SCHEDULER_ADDRESS; needs segment[dask]].")
 @click.option("--overwrite", is_flag=True,
-              help="Redo images whose outputs are complete (by default they are skipped).")
+              help="Redo images whose outputs are complete (by default they are skipped), "
+                   "and replace a <stem>.json that segment did not write.")
 @click.option("--max-pixels", type=click.IntRange(min=0), default=DEFAULT_MAX_PIXELS,
               show_default=True, help="Fail images larger than this many pixels (0: no limit).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")

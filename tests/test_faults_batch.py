@@ -179,6 +179,46 @@ def test_atomic_path_follows_the_umask(tmp_path, umask, mask, expected):
         assert _mode(tmp_path / name) == expected, name
 
 
+# ---------------------------------------------------------------------------- 4. layouts
+
+
+def test_output_dir_above_input_dir_is_refused_on_a_recursive_run(tmp_path):
+    out = tmp_path / "work"
+    inp = out / "photos"
+    save(inp / "photos" / "a.png")  # photos/a.png would be written to work/photos/a.*
+    (inp / "a.json").write_text('{"mine": true}\n')
+    before = tree(inp)
+    result = batch(inp, out, "-R")
+    assert result.exit_code == 2, result.output
+    assert "INPUT_DIR" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert tree(inp) == before
+    with pytest.raises(BatchUsageError, match="inside INPUT_DIR"):
+        run_batch(inp, out, recursive=True, in_process=True)
+    assert tree(inp) == before
+    # without -R the outputs stay at the top of OUTPUT_DIR, outside INPUT_DIR
+    flat = run_batch(inp / "photos", out, in_process=True, outputs=("json",))
+    assert flat.summary["done"] == 1 and (out / "a.json").is_file()
+    assert tree(inp) == before
+
+
+def test_a_json_file_the_batch_did_not_write_is_not_replaced(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    save(inp / "a.png")
+    save(inp / "b.png", blocks(shift=1))
+    out.mkdir()
+    (out / "a.json").write_text('{"notes": "my own file"}\n')
+    result = run_batch(inp, out, in_process=True)
+    status = {r["input"]: (r["status"], r["error"]) for r in result.records}
+    assert status["b.png"] == ("done", None)
+    assert status["a.png"][0] == "failed"
+    assert "not written by segment" in status["a.png"][1]
+    assert (out / "a.json").read_text() == '{"notes": "my own file"}\n'
+    assert not (out / "a_painted.png").exists()
+    forced = run_batch(inp, out, in_process=True, overwrite=True)
+    assert [r["status"] for r in forced.records] == ["done", "done"]
+    assert json.loads((out / "a.json").read_text())["n_regions"] >= 2
+
+
 # ---------------------------------------------------------------------------- 8. parameters
 
 

@@ -176,6 +176,10 @@ def _inside(path, folder):
 def check_folders(input_dir, output_dir, *, recursive=False):
     """Resolve and check INPUT_DIR and OUTPUT_DIR; raise :class:`BatchUsageError` if unusable.
 
+    Refused: a missing INPUT_DIR, an OUTPUT_DIR that is a file or a symlink loop,
+    the same folder twice, and on a recursive run, either folder inside the other
+    (outputs would be read as inputs, or written among them).
+
     Returns
     -------
     input_dir, output_dir : Path
@@ -217,6 +221,12 @@ def check_folders(input_dir, output_dir, *, recursive=False):
         raise BatchUsageError(
             f"OUTPUT_DIR {str(output_dir)!r} is inside INPUT_DIR {str(input_dir)!r}, so a "
             "--recursive run would read its outputs as inputs; choose a folder outside INPUT_DIR"
+        )
+    if recursive and _inside(inp, out):
+        raise BatchUsageError(
+            f"OUTPUT_DIR {str(output_dir)!r} contains INPUT_DIR {str(input_dir)!r}, so a "
+            "--recursive run, which mirrors sub-folders under OUTPUT_DIR, could write "
+            "outputs inside INPUT_DIR; choose a folder outside INPUT_DIR"
         )
     return inp, out
 
@@ -369,6 +379,19 @@ def _assign_stems(rel_paths):
     return stems
 
 
+def _is_segment_record(record):
+    return (isinstance(record, dict) and isinstance(record.get("parameters"), dict)
+            and "n_regions" in record)
+
+
+def _foreign_json(outdir, stem):
+    """The name of the JSON output of `stem` if a file the batch did not write holds it."""
+    path = output_paths(stem, outdir)["json"]
+    if path.exists() and not _is_segment_record(read_json_record(path)):
+        return path.name
+    return None
+
+
 def _refusal(outdir, stem, out, resolved_sources):
     """Why outputs of `stem` may not be written into `outdir`, or None."""
     try:
@@ -405,7 +428,9 @@ def plan_batch(input_dir, output_dir, *, recursive=False, outputs=OUTPUT_KINDS, 
     params : dict, optional
         Segmentation parameters, used to tell whether existing outputs are current.
     overwrite : bool, optional
-        Redo images whose outputs are complete (by default they are skipped).
+        Redo images whose outputs are complete (by default they are skipped), and
+        replace a ``<stem>.json`` that is not a segment record (by default the image
+        is refused, so that a file the batch did not write is never replaced).
     max_pixels : int or None, optional
         Largest image each task accepts.
     errors : list, optional
@@ -418,8 +443,7 @@ def plan_batch(input_dir, output_dir, *, recursive=False, outputs=OUTPUT_KINDS, 
     Raises
     ------
     BatchUsageError
-        For a missing INPUT_DIR, OUTPUT_DIR equal to it (or inside it on a recursive
-        run), or an unknown output kind.
+        For folders :func:`check_folders` refuses, or an unknown output kind.
 
     Examples
     --------
@@ -454,6 +478,11 @@ def plan_batch(input_dir, output_dir, *, recursive=False, outputs=OUTPUT_KINDS, 
             error = "the input is a symlink loop"
         else:
             error = _refusal(outdir, stem, out, resolved_sources)
+        if error is None and not overwrite and "json" in outputs:
+            foreign = _foreign_json(outdir, stem)
+            if foreign:
+                error = (f"its output {foreign} exists and was not written by segment; "
+                         "move it, or pass --overwrite to replace it")
         skip = (error is None and not overwrite
                 and outputs_complete(outdir, stem, outputs, params))
         tasks.append(BatchTask(input=rel.as_posix(), source=inp / rel, outdir=outdir,

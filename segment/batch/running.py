@@ -99,8 +99,8 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     Parameters
     ----------
     input_dir, output_dir : path
-        OUTPUT_DIR is created if missing. It may not be INPUT_DIR, nor lie inside it
-        on a recursive run.
+        OUTPUT_DIR is created if missing. It may not be INPUT_DIR, and on a
+        recursive run neither may lie inside the other.
     params : dict, optional
         Keyword arguments for :func:`segment.segment` (``spatial_bandwidth``,
         ``range_bandwidth``, ``min_size``, ``kernel``, ``method``).
@@ -110,7 +110,9 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     outputs : sequence of str, optional
         Which of 'painted', 'boundaries', 'labels', 'json' to write per image.
     overwrite : bool, optional
-        Redo images whose outputs are complete; by default they are skipped.
+        Redo images whose outputs are complete (by default they are skipped), and
+        replace a ``<stem>.json`` that is not a segment record (by default that
+        image fails: a file the batch did not write is never replaced).
     max_pixels : int or None, optional
         Images with more pixels fail (default 100 megapixels; ``None``: no limit).
     jobs : int, optional
