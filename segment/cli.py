@@ -236,8 +236,12 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     resumes it. OUTPUT_DIR/segment-manifest.json records every image: done,
     skipped or failed, with the reason. A bad file never stops the batch.
 
-    Exit status: 0 all done or skipped, 1 some image failed, 2 usage error,
-    130 interrupted (finished outputs are kept).
+    One batch at a time writes to an OUTPUT_DIR: a second one is refused while
+    the first runs.
+
+    Exit status: 0 all done or skipped, 1 some image failed, 2 usage error
+    (OUTPUT_DIR in use by another batch included), 130 interrupted (finished
+    outputs are kept).
     """
     from .batch import BatchInterrupted, BatchUsageError, run_batch
 

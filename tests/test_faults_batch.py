@@ -219,6 +219,47 @@ def test_a_json_file_the_batch_did_not_write_is_not_replaced(tmp_path):
     assert json.loads((out / "a.json").read_text())["n_regions"] >= 2
 
 
+# ---------------------------------------------------------------------------- 5. two runs
+
+
+def test_a_second_batch_into_the_same_output_dir_is_refused(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    save(inp / "a.png")
+    save(inp / "b.png", blocks(shift=1))
+    other = tmp_path / "other"
+    save(other / "c.png", blocks(shift=2))
+    seen = []
+
+    def second_run(record, finished, total):
+        if seen:
+            return
+        # a temporary of the first run, as if a worker were writing b's painting now
+        temporary = out / segment.io.temporary_name(out / "b_painted.png")
+        temporary.write_bytes(b"half written")
+        try:
+            run_batch(other, out, in_process=True)
+        except BatchUsageError as exc:
+            seen.append(str(exc))
+        else:
+            seen.append("the second run was not refused")
+        seen.append(temporary.exists())
+        cli_run = batch(other, out)
+        seen.append((cli_run.exit_code, cli_run.stderr))
+        temporary.unlink()
+
+    result = run_batch(inp, out, in_process=True, progress=second_run)
+    message, temporary_kept, (code, stderr) = seen
+    assert "in use by another segment batch" in message, message
+    assert str(os.getpid()) in message
+    assert temporary_kept
+    assert code == 2 and len(stderr.strip().splitlines()) == 1 and "in use" in stderr
+    assert result.summary["done"] == 2
+    assert [r["input"] for r in manifest(out)["images"]] == ["a.png", "b.png"]
+    # once the first run has ended, OUTPUT_DIR is free again and no lock file is left
+    assert run_batch(other, out, in_process=True).summary["done"] == 1
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+
 # ---------------------------------------------------------------------------- 8. parameters
 
 

@@ -15,8 +15,14 @@ from .._version import __version__
 from .executors import connect, cpu_count, run_dask, run_in_process, run_processes
 from .manifest import Manifest
 from .one_image import new_record, skipped_record
-from .output_dir import remove_temporaries
-from .planning import BatchUsageError, check_outputs, plan_batch, validate_parameters
+from .output_dir import lock_output_dir, remove_temporaries
+from .planning import (
+    BatchUsageError,
+    check_folders,
+    check_outputs,
+    plan_batch,
+    validate_parameters,
+)
 
 __all__ = ["BatchInterrupted", "BatchResult", "run_batch"]
 
@@ -146,7 +152,8 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     ------
     BatchUsageError
         For a bad parameter (checked once, before any work), unusable folders or
-        outputs, or an unreachable scheduler.
+        outputs, an OUTPUT_DIR that another batch is writing to, or an unreachable
+        scheduler.
     ImportError
         If `scheduler` is given and dask.distributed is not installed.
     BatchInterrupted
@@ -155,6 +162,9 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
 
     Notes
     -----
+    While it runs, the batch holds a lock on OUTPUT_DIR
+    (:func:`segment.batch.output_dir.lock_output_dir`).
+
     An image fails, without stopping the batch, when it cannot be read (corrupt,
     truncated, empty, not an image, no permission), is over `max_pixels`, cannot be
     segmented or written, or kills its worker process.
@@ -184,12 +194,22 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     outputs = check_outputs(outputs)
     if jobs is not None and int(jobs) < 1:
         raise BatchUsageError(f"jobs must be at least 1; got {jobs}")
+    _, output_root = check_folders(input_dir, output_dir, recursive=recursive)
+    output_root.mkdir(parents=True, exist_ok=True)
+    with lock_output_dir(output_root):
+        return _run_locked(input_dir, output_root, params, outputs, recursive=recursive,
+                           overwrite=overwrite, max_pixels=max_pixels, jobs=jobs,
+                           scheduler=scheduler, client=client, in_process=in_process,
+                           progress=progress, manifest=manifest, start=start)
+
+
+def _run_locked(input_dir, output_root, params, outputs, *, recursive, overwrite, max_pixels,
+                jobs, scheduler, client, in_process, progress, manifest, start):
+    """:func:`run_batch` once its options are checked and OUTPUT_DIR is held."""
     listing_errors = []
-    tasks = plan_batch(input_dir, output_dir, recursive=recursive, outputs=outputs,
+    tasks = plan_batch(input_dir, output_root, recursive=recursive, outputs=outputs,
                        params=params, overwrite=overwrite, max_pixels=max_pixels,
                        errors=listing_errors)
-    output_root = Path(output_dir).resolve()
-    output_root.mkdir(parents=True, exist_ok=True)
     own_client = connect(scheduler) if client is None and scheduler else None
     client = client if client is not None else own_client
 
