@@ -239,7 +239,8 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     One batch at a time writes to an OUTPUT_DIR: a second one is refused while
     the first runs.
 
-    Exit status: 0 all done or skipped, 1 some image failed, 2 usage error
+    Exit status: 0 all done or skipped, 1 some image failed or the manifest
+    could not be written, 2 usage error
     (OUTPUT_DIR in use by another batch included), 130 interrupted (finished
     outputs are kept).
     """
@@ -277,10 +278,14 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
             + (f", {summary['pending']} not run" if summary["pending"] else "")
             + f" in {summary['seconds']:.1f} s"
             + (f" ({rate:.2f} images/s)" if rate else "")
-            + (f"; manifest: {result.manifest}" if result.manifest else "")
+            + (f"; manifest: {result.manifest}"
+               if result.manifest and not result.manifest_error else "")
         )
         click.echo(("interrupted: " if interrupted else "") + line, err=interrupted)
-    ctx.exit(130 if interrupted else 1 if result.failures else 0)
+    if result.manifest_error:
+        click.echo(f"segment: error: {result.manifest_error} (the manifest there, if any, "
+                   "is from an earlier write)", err=True)
+    ctx.exit(130 if interrupted else 1 if result.failures or result.manifest_error else 0)
 
 
 _GT_SUFFIXES = (".mat", ".png", ".npy")

@@ -260,6 +260,70 @@ def test_a_second_batch_into_the_same_output_dir_is_refused(tmp_path):
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
 
 
+# ---------------------------------------------------------------------------- 6. disk full
+
+
+@pytest.fixture
+def disk_full_after(monkeypatch):
+    """Make every atomic write fail with ENOSPC once `full["now"]` is set."""
+    real = segment.io.atomic_path
+    full = {"now": False, "refused": 0}
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def atomic_path(path):
+        with real(path) as tmp:
+            yield tmp
+            if full["now"]:
+                full["refused"] += 1
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
+
+    monkeypatch.setattr(segment.io, "atomic_path", atomic_path)
+    return full
+
+
+def test_disk_full_reports_what_was_done_and_keeps_the_last_manifest(tmp_path, disk_full_after):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    for i in range(3):
+        save(inp / f"p{i}.png", blocks(shift=i))
+
+    def fill_the_disk(record, finished, total):
+        disk_full_after["now"] = True
+
+    result = run_batch(inp, out, in_process=True, progress=fill_the_disk)
+    assert (result.summary["done"], result.summary["failed"]) == (1, 2)
+    assert all("No space left on device" in r["error"] for r in result.failures)
+    assert "No space left on device" in result.manifest_error
+    assert MANIFEST_NAME in result.manifest_error
+    left = manifest(out)  # the last one written: valid, and says it is not complete
+    assert left["complete"] is False
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert not (out / "p1.json").exists() and not (out / "p1_painted.png").exists()
+
+
+def test_disk_full_on_the_command_line_exits_1_with_a_summary(tmp_path, disk_full_after,
+                                                               monkeypatch):
+    from segment.batch import executors, running
+
+    inp, out = tmp_path / "in", tmp_path / "out"
+    for i in range(3):
+        save(inp / f"p{i}.png", blocks(shift=i))
+
+    def in_this_process(tasks, jobs, n_threads, on_record):
+        for task in tasks:
+            on_record(executors.process_image(task))
+            disk_full_after["now"] = True
+
+    monkeypatch.setattr(running, "run_processes", in_this_process)
+    result = batch(inp, out)
+    assert result.exit_code == 1, result.output
+    assert "3 images: 1 done, 0 skipped, 2 failed" in result.stdout
+    assert result.stderr.count("failed: p") == 2
+    assert f"cannot write {out / MANIFEST_NAME}" in result.stderr
+    assert "Traceback" not in result.output
+
+
 # ---------------------------------------------------------------------------- 8. parameters
 
 

@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timezone
 
 from .. import io
+from .._defaults import first_line
 from .one_image import new_record
 
 __all__ = ["MANIFEST_INTERVAL", "Manifest", "summarize"]
@@ -78,6 +79,8 @@ class Manifest:
         self._last_write = time.monotonic()
         self._interval = MANIFEST_INTERVAL
         self.finished = 0
+        self.error = None
+        """Why the last write failed, or None."""
 
     @property
     def total(self):
@@ -104,9 +107,14 @@ class Manifest:
         return summarize(self.records(), time.perf_counter() - self._start, **self._how)
 
     def write(self, *, complete=False):
-        """Write the manifest file atomically (nothing without a path)."""
+        """Write the manifest file atomically (nothing without a path).
+
+        Returns whether it was written. A failure (disk full, ...) leaves the file
+        of the last successful write in place and sets :attr:`error`; a later
+        success clears it.
+        """
         if self.path is None:
-            return
+            return False
         started = time.monotonic()
         document = {**self.header, "complete": complete, "summary": self.summary(),
                     "images": self.records()}
@@ -115,15 +123,17 @@ class Manifest:
         try:
             with io.atomic_path(self.path) as tmp:
                 tmp.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        except OSError as exc:
+            self.error = f"cannot write {self.path}: {exc.strerror or first_line(exc)}"
+            return False
+        else:
+            self.error = None
+            return True
         finally:
             self._last_write = time.monotonic()
             self._interval = max(MANIFEST_INTERVAL, 20 * (self._last_write - started))
 
     def write_if_due(self):
-        """Rewrite the manifest if the last write is long enough ago; a failure is
-        retried at the next one."""
+        """Rewrite the manifest if the last write is long enough ago."""
         if self.path is not None and time.monotonic() - self._last_write >= self._interval:
-            try:
-                self.write()
-            except OSError:
-                pass
+            self.write()

@@ -47,6 +47,9 @@ class BatchResult:
     """Counts per status, ``total``, ``seconds`` and ``images_per_second``."""
     manifest: Path | None = None
     interrupted: bool = False
+    manifest_error: str | None = None
+    """Why the manifest could not be written at the end (the file there, if any,
+    is from an earlier write), or None."""
     failures: list = field(init=False)
 
     def __post_init__(self):
@@ -142,7 +145,9 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     manifest : str or None, optional
         Name of the manifest file written in `output_dir` (``None``: none). It is
         rewritten atomically every couple of seconds and at the end, so a killed
-        run still leaves a valid record of the finished images.
+        run still leaves a valid record of the finished images. A write that fails
+        (disk full) does not stop the batch; if the last one fails,
+        ``result.manifest_error`` says why.
 
     Returns
     -------
@@ -257,7 +262,7 @@ def _run_locked(input_dir, output_root, params, outputs, *, recursive, overwrite
                 own_client.close()
     log.write(complete=not interrupted)
     result = BatchResult(records=log.records(), summary=log.summary(), manifest=log.path,
-                         interrupted=interrupted)
+                         interrupted=interrupted, manifest_error=log.error)
     if interrupted:
         raise BatchInterrupted(result)
     return result
