@@ -239,15 +239,15 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     One batch at a time writes to an OUTPUT_DIR: a second one is refused while
     the first runs.
 
-    Exit status: 0 all done or skipped, 1 some image failed or the manifest
-    could not be written, 2 usage error
-    (OUTPUT_DIR in use by another batch included), 130 interrupted (finished
-    outputs are kept).
+    Exit status: 0 all done or skipped, 1 some image failed or the manifest could
+    not be written, 2 usage error (OUTPUT_DIR in use by another batch included),
+    130 interrupted by Ctrl-C, 143 stopped by SIGTERM (finished outputs are kept
+    and the manifest is written).
     """
     from .batch import BatchInterrupted, BatchUsageError, run_batch
 
     progress = None if quiet or not sys.stderr.isatty() else _ProgressLine(sys.stderr)
-    interrupted = False
+    stopped = 0  # or the exit status for the signal that stopped the batch
     try:
         result = run_batch(
             input_dir, output_dir, params, recursive=recursive, outputs=outputs,
@@ -259,7 +259,7 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     except OSError as exc:  # e.g. OUTPUT_DIR cannot be created or the manifest written
         raise click.ClickException(first_line(exc)) from None
     except BatchInterrupted as exc:
-        result, interrupted = exc.result, True
+        result, stopped = exc.result, 128 + int(exc.signum)
     finally:
         if progress is not None:
             progress.close()
@@ -270,7 +270,7 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     if len(result.failures) > 20:
         click.echo(f"... and {len(result.failures) - 20} more failures; see {result.manifest}",
                    err=True)
-    if not quiet or interrupted:
+    if not quiet or stopped:
         rate = summary["images_per_second"]
         line = (
             f"{summary['total']} images: {summary['done']} done, {summary['skipped']} skipped, "
@@ -281,11 +281,11 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
             + (f"; manifest: {result.manifest}"
                if result.manifest and not result.manifest_error else "")
         )
-        click.echo(("interrupted: " if interrupted else "") + line, err=interrupted)
+        click.echo(("interrupted: " if stopped else "") + line, err=bool(stopped))
     if result.manifest_error:
         click.echo(f"segment: error: {result.manifest_error} (the manifest there, if any, "
                    "is from an earlier write)", err=True)
-    ctx.exit(130 if interrupted else 1 if result.failures or result.manifest_error else 0)
+    ctx.exit(stopped or (1 if result.failures or result.manifest_error else 0))
 
 
 _GT_SUFFIXES = (".mat", ".png", ".npy")

@@ -1,8 +1,9 @@
 """``segment batch``: folders of images, safely, in parallel, on Dask, resumably.
 
 Images are small synthetic pictures (flat colour blocks) written at run time. The
-tests that start worker processes, a Dask cluster or a real subprocess use a few
-images each, so that the whole file runs in well under a minute.
+tests that start worker processes or a Dask cluster use a few images each, so
+that the whole file runs in well under a minute. Faults (signals, killed runs, a
+full disk, ...) are tested in test_faults_batch.py.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +22,6 @@ from segment.batch import (
     MANIFEST_NAME,
     BatchInterrupted,
     BatchTask,
-    BatchUsageError,
     find_images,
     outputs_complete,
     plan_batch,
@@ -425,102 +422,6 @@ def test_dask_cluster_gives_identical_outputs(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------------- interruption
-
-
-def twelve_photos(folder):
-    for i in range(12):
-        save(folder / f"photo{i:02d}.png", blocks(150, 200, shift=i))
-
-
-def _default_sigint():
-    # a test run started in the background by a non-interactive shell inherits
-    # SIGINT ignored, and Python then never raises KeyboardInterrupt: restore it
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def start_batch(inp, out, *extra):
-    return subprocess.Popen(
-        [sys.executable, "-m", "segment.cli", "batch", str(inp), str(out), "--jobs", "1", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        preexec_fn=_default_sigint,
-    )
-
-
-def wait_for_outputs(out, count, process, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"batch ended early: {process.communicate()}")
-        if len(list(out.glob("photo*.json"))) >= count:
-            return
-        time.sleep(0.02)
-    pytest.fail("no outputs appeared")
-
-
-def assert_no_partial_outputs(out):
-    for path in out.glob("*.png"):
-        if path.name.startswith("."):
-            continue
-        with Image.open(path) as img:
-            img.load()  # raises on a truncated file
-    for path in out.glob("*.json"):
-        json.loads(path.read_text())
-
-
-def test_killed_batch_leaves_no_partial_outputs_and_resumes(tmp_path):
-    inp, out = tmp_path / "in", tmp_path / "out"
-    twelve_photos(inp)
-    process = start_batch(inp, out, "-s", "10", "--method", "exact")  # slow enough to interrupt
-    wait_for_outputs(out, 2, process)
-    os.killpg(process.pid, signal.SIGKILL)  # the command and its workers, at once
-    process.communicate()
-    assert process.returncode == -signal.SIGKILL
-    assert_no_partial_outputs(out)
-    finished = {p.stem for p in out.glob("photo*.json")}
-    assert 2 <= len(finished) < 12
-    left = manifest(out)  # rewritten atomically as the run went: valid, marked incomplete
-    assert left["complete"] is False
-    assert {Path(r["input"]).stem for r in left["images"] if r["status"] == "done"} <= finished
-
-    rerun = subprocess.run(
-        [sys.executable, "-m", "segment.cli", "batch", str(inp), str(out), "--jobs", "1",
-         "-s", "10", "--method", "exact"], capture_output=True, text=True, timeout=120,
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    records = by_input(out)
-    for name, record in records.items():
-        expected = "skipped" if Path(name).stem in finished else "done"
-        assert record["status"] == expected, name
-    for i in range(12):
-        for suffix in ["_painted.png", "_boundaries.png", "_labels.png", ".json"]:
-            assert (out / f"photo{i:02d}{suffix}").is_file()
-    assert_no_partial_outputs(out)
-    assert not [p.name for p in out.iterdir() if ".tmp" in p.name]  # leftovers cleaned
-
-
-def test_ctrl_c_stops_keeps_finished_outputs_and_exits_130(tmp_path):
-    inp, out = tmp_path / "in", tmp_path / "out"
-    twelve_photos(inp)
-    process = start_batch(inp, out, "-s", "10", "--method", "exact")  # slow enough to interrupt
-    wait_for_outputs(out, 1, process)
-    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole group
-    try:
-        stdout, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130, stderr
-    assert "interrupted: 12 images:" in stderr
-    assert "not run" in stderr
-    assert "Traceback" not in stderr
-    document = manifest(out)
-    assert document["complete"] is False
-    done = [r["input"] for r in document["images"] if r["status"] == "done"]
-    assert document["summary"]["pending"] > 0
-    for name in done:
-        assert (out / f"{Path(name).stem}.json").is_file()
-    assert_no_partial_outputs(out)
-    assert not [p.name for p in out.iterdir() if ".tmp" in p.name]
 
 
 def test_batch_interrupted_carries_the_result(tmp_path, monkeypatch):

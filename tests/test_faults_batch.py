@@ -324,6 +324,153 @@ def test_disk_full_on_the_command_line_exits_1_with_a_summary(tmp_path, disk_ful
     assert "Traceback" not in result.output
 
 
+# ---------------------------------------------------------------------------- 7. signals
+
+
+def slow_photos(folder, count=12):
+    for i in range(count):
+        save(folder / f"photo{i:02d}.png", blocks(240, 320, shift=i))
+
+
+def _default_sigint():
+    # a test run started in the background by a non-interactive shell inherits
+    # SIGINT ignored, and Python then never raises KeyboardInterrupt: restore it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_batch(inp, out, *extra):
+    """``segment batch`` in its own session, importing this checkout's package."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return subprocess.Popen(
+        [sys.executable, "-c", "from segment.cli import main; main()", "batch", str(inp),
+         str(out), "--jobs", "1", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_default_sigint, env=env,
+    )
+
+
+def wait_for_outputs(out, count, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"batch ended early: {process.communicate()}")
+        if len(list(out.glob("photo*.json"))) >= count:
+            return
+        time.sleep(0.02)
+    pytest.fail("no outputs appeared")
+
+
+def group_members(pgid):
+    """Live (not zombie) processes of process group `pgid`, from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(f"{entry.name} {cmdline.strip()}")
+    return members
+
+
+def assert_no_stray_processes(pgid, timeout=20):
+    deadline = time.monotonic() + timeout
+    while (left := group_members(pgid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if left:
+        os.killpg(pgid, signal.SIGKILL)
+    assert not left, f"processes left running: {left}"
+
+
+def finish(process, timeout=60):
+    """Wait for `process` and its pipes to close; kill the group if it takes too long."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the batch or a process holding its output pipes did not end")
+
+
+def resume(inp, out):
+    """Rerun the batch to the end; every image is then done or skipped."""
+    rerun = start_batch(inp, out)
+    stdout, stderr = finish(rerun, timeout=180)
+    assert rerun.returncode == 0, stderr
+    statuses = {r["status"] for r in by_input(out).values()}
+    assert statuses <= {"done", "skipped"}
+    assert_nothing_lost(inp, out)
+    assert not [p.name for p in out.iterdir() if ".tmp" in p.name]  # leftovers cleaned
+
+
+needs_proc = pytest.mark.skipif(not LINUX, reason="reads the process table from /proc")
+
+
+@needs_proc
+@pytest.mark.parametrize("how, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_stops_the_batch_cleanly(tmp_path, how, code):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    slow_photos(inp)
+    process = start_batch(inp, out)
+    wait_for_outputs(out, 1, process)
+    if how == "SIGINT":
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole group
+    else:
+        os.kill(process.pid, signal.SIGTERM)  # as kill(1): the command only
+    stdout, stderr = finish(process)
+    assert process.returncode == code, stderr
+    assert "interrupted: 12 images:" in stderr
+    assert "not run" in stderr and "Traceback" not in stderr
+    assert_no_stray_processes(process.pid)
+    document = manifest(out)
+    assert document["complete"] is False
+    assert document["summary"]["pending"] > 0
+    assert_nothing_lost(inp, out)
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    resume(inp, out)
+
+
+@needs_proc
+def test_workers_end_when_the_batch_is_killed(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    slow_photos(inp)
+    process = start_batch(inp, out)
+    wait_for_outputs(out, 1, process)
+    os.kill(process.pid, signal.SIGKILL)  # the command only: its workers must notice
+    finish(process, timeout=30)  # returns once no process holds stdout and stderr
+    assert process.returncode == -signal.SIGKILL
+    assert_no_stray_processes(process.pid)
+    assert manifest(out)["complete"] is False
+    assert_nothing_lost(inp, out, manifest_may_lag=True)
+    resume(inp, out)
+
+
+@needs_proc
+def test_killed_batch_leaves_no_partial_outputs_and_resumes(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    slow_photos(inp)
+    process = start_batch(inp, out)
+    wait_for_outputs(out, 2, process)
+    os.killpg(process.pid, signal.SIGKILL)  # the command and its workers, at once
+    finish(process)
+    assert process.returncode == -signal.SIGKILL
+    finished = {p.stem for p in out.glob("photo*.json")}
+    assert 2 <= len(finished) < 12
+    left = manifest(out)  # rewritten atomically as the run went: valid, marked incomplete
+    assert left["complete"] is False
+    assert {Path(r["input"]).stem for r in left["images"] if r["status"] == "done"} <= finished
+    assert_nothing_lost(inp, out, manifest_may_lag=True)
+    resume(inp, out)
+    records = by_input(out)
+    for name, record in records.items():
+        expected = "skipped" if Path(name).stem in finished else "done"
+        assert record["status"] == expected, name
+
+
 # ---------------------------------------------------------------------------- 8. parameters
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -42,14 +43,41 @@ def run_in_process(tasks, on_record):
 # ---------------------------------------------------------------------------- local processes
 
 
-def _init_worker(n_threads):
-    """Worker process set-up: leave Ctrl-C to the parent, cap numba's threads."""
+def _end_with(batch):
+    """End this worker process the moment the batch process ends, however it ends.
+
+    `batch` is the reading end of a pipe whose only writing end the batch process
+    holds: a thread waits on it, and reads end-of-file as soon as that process is
+    gone (killed outright included, before anyone reaps it), then ends the worker,
+    so that no worker lives on holding the batch's output pipes. On Linux the
+    kernel also kills the worker if its own parent (the forkserver) dies first
+    (``PR_SET_PDEATHSIG``).
+    """
+    import signal
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+
+    def watch():
+        with contextlib.suppress(EOFError, OSError):
+            while True:
+                batch.recv_bytes()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="segment-batch-watch", daemon=True).start()
+
+
+def _init_worker(n_threads, batch):
+    """Worker process set-up: leave Ctrl-C to the batch process, end with it (`batch`:
+    see :func:`_end_with`), cap numba's threads."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A worker starts no processes of its own. With 'fork' as its default start
-    # method, the lock numba creates when it launches its threads is an unnamed
-    # semaphore, which cannot leak (and be warned about) when the worker is stopped.
+    _end_with(batch)
     import multiprocessing
 
     with contextlib.suppress(ValueError, RuntimeError):
@@ -104,14 +132,18 @@ class _PoolRun:
         self.pool = None
         self.finished_any = False
         self.deaths = 0
+        # the workers end when this process does: they wait for end-of-file on this pipe
+        self.context = _mp_context()
+        self.batch_end, self.batch_alive = self.context.Pipe(duplex=False)
 
     def submit(self):
         """Fill the pool: a suspect alone, else up to `jobs` waiting tasks."""
         from concurrent.futures import ProcessPoolExecutor
 
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=_mp_context(),
-                                            initializer=_init_worker, initargs=(self.n_threads,))
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=self.context,
+                                            initializer=_init_worker,
+                                            initargs=(self.n_threads, self.batch_end))
         if self.suspects:
             if not self.running:
                 self._submit(self.suspects, alone=True)
@@ -170,6 +202,11 @@ class _PoolRun:
             _stop_pool(self.pool, kill=kill)
             self.pool = None
 
+    def close(self):
+        self.stop(kill=False)
+        self.batch_end.close()
+        self.batch_alive.close()
+
 
 def run_processes(tasks, jobs, n_threads, on_record, worker=None):
     """Run `tasks` in `jobs` worker processes, calling `on_record` as each finishes.
@@ -205,7 +242,7 @@ def run_processes(tasks, jobs, n_threads, on_record, worker=None):
         run.stop(kill=True)
         raise
     finally:
-        run.stop(kill=False)
+        run.close()
 
 
 # ---------------------------------------------------------------------------- Dask

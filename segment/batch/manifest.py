@@ -76,6 +76,8 @@ class Manifest:
         self._records = [None] * len(self.names)
         self._how = dict(how or {})
         self._start = time.perf_counter() if start is None else start
+        #: When the run began, on the :func:`time.time` clock (as file times are).
+        self.started_at = time.time() - (time.perf_counter() - self._start)
         self._last_write = time.monotonic()
         self._interval = MANIFEST_INTERVAL
         self.finished = 0

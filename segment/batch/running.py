@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -14,12 +16,14 @@ from .._defaults import MANIFEST_NAME, OUTPUT_KINDS
 from .._version import __version__
 from .executors import connect, cpu_count, run_dask, run_in_process, run_processes
 from .manifest import Manifest
+from ..outputs import output_paths
 from .one_image import new_record, skipped_record
 from .output_dir import lock_output_dir, remove_temporaries
 from .planning import (
     BatchUsageError,
     check_folders,
     check_outputs,
+    outputs_complete,
     plan_batch,
     validate_parameters,
 )
@@ -28,11 +32,39 @@ __all__ = ["BatchInterrupted", "BatchResult", "run_batch"]
 
 
 class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a batch; :attr:`result` holds what was finished (manifest written)."""
+    """Ctrl-C or SIGTERM stopped a batch; :attr:`result` holds what was finished
+    (manifest written), :attr:`signum` the signal (``signal.SIGINT`` for Ctrl-C)."""
 
-    def __init__(self, result):
+    def __init__(self, result, signum=signal.SIGINT):
         super().__init__("batch interrupted")
         self.result = result
+        self.signum = signum
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that the batch stops as on Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _sigterm_stops_the_batch():
+    """While the images are segmented, SIGTERM stops the batch as Ctrl-C does (once:
+    a second SIGTERM does not interrupt the clean-up). Only in the main thread,
+    where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+
+    def stop(signum, frame):
+        if not received:
+            received.append(signum)
+            raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 @dataclass
@@ -162,13 +194,15 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     ImportError
         If `scheduler` is given and dask.distributed is not installed.
     BatchInterrupted
-        On Ctrl-C, after stopping the workers and writing the manifest; its
-        ``result`` holds the records so far (unfinished images are 'pending').
+        On Ctrl-C, or SIGTERM when run in the main thread, after stopping the
+        workers and writing the manifest; its ``result`` holds the records so far
+        (unfinished images are 'pending'), its ``signum`` the signal.
 
     Notes
     -----
     While it runs, the batch holds a lock on OUTPUT_DIR
-    (:func:`segment.batch.output_dir.lock_output_dir`).
+    (:func:`segment.batch.output_dir.lock_output_dir`). Its worker processes end
+    with it, however it ends: killed outright, they notice within a second.
 
     An image fails, without stopping the batch, when it cannot be read (corrupt,
     truncated, empty, not an image, no permission), is over `max_pixels`, cannot be
@@ -238,31 +272,54 @@ def _run_locked(input_dir, output_root, params, outputs, *, recursive, overwrite
             progress(record, finished, log.total)
         log.write_if_due()
 
-    interrupted = False
+    stopped_by = None
     try:
         for record in first:
             on_record(record)
         remove_temporaries([t for t in tasks if t.error is None], output_root, manifest)
         log.write()
-        if todo:
-            if client is not None:
-                run_dask(todo, client, on_record)
-            elif in_process:
-                run_in_process(todo, on_record)
-            else:
-                run_processes(todo, jobs, n_threads, on_record)
-    except KeyboardInterrupt:
-        interrupted = True
+        with _sigterm_stops_the_batch():
+            _execute(todo, on_record, client=client, in_process=in_process, jobs=jobs,
+                     n_threads=n_threads)
+    except KeyboardInterrupt as exc:
+        stopped_by = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
         # workers stopped mid-write leave temporary files; finished outputs stay
         with contextlib.suppress(Exception):
             remove_temporaries([t for t in tasks if t.error is None], output_root, manifest)
+        _record_finished_meanwhile(todo, log, since=log.started_at)
     finally:
         if own_client is not None:
             with contextlib.suppress(Exception):
                 own_client.close()
-    log.write(complete=not interrupted)
+    log.write(complete=stopped_by is None)
     result = BatchResult(records=log.records(), summary=log.summary(), manifest=log.path,
-                         interrupted=interrupted, manifest_error=log.error)
-    if interrupted:
-        raise BatchInterrupted(result)
+                         interrupted=stopped_by is not None, manifest_error=log.error)
+    if stopped_by is not None:
+        raise BatchInterrupted(result, stopped_by)
     return result
+
+
+def _execute(todo, on_record, *, client, in_process, jobs, n_threads):
+    if not todo:
+        return
+    if client is not None:
+        run_dask(todo, client, on_record)
+    elif in_process:
+        run_in_process(todo, on_record)
+    else:
+        run_processes(todo, jobs, n_threads, on_record)
+
+
+def _record_finished_meanwhile(tasks, log, *, since):
+    """After an interruption: record as done the pending tasks whose outputs this run
+    finished, though their result never came back (stopped between the last write
+    and the reply)."""
+    pending = set(log.pending())
+    for task in tasks:
+        if task.input in pending and outputs_complete(task.outdir, task.stem, task.outputs,
+                                                       task.params):
+            written = [path for path in output_paths(task.stem, task.outdir).values()
+                       if path.is_file()]
+            with contextlib.suppress(OSError):
+                if all(path.stat().st_mtime >= since for path in written):
+                    log.add(skipped_record(task, status="done"))
