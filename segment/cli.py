@@ -256,7 +256,7 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
         )
     except (BatchUsageError, ImportError) as exc:
         raise click.UsageError(first_line(exc)) from None
-    except OSError as exc:  # e.g. OUTPUT_DIR cannot be created or the manifest written
+    except OSError as exc:  # e.g. OUTPUT_DIR cannot be created, or its lock file
         raise click.ClickException(first_line(exc)) from None
     except BatchInterrupted as exc:
         result, stopped = exc.result, 128 + int(exc.signum)

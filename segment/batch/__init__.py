@@ -22,8 +22,12 @@ records and their file), ``output_dir`` (housekeeping of OUTPUT_DIR) and
 
 Safety. Every output file is written under a temporary name in its folder and
 renamed into place, so an interrupted run never leaves a truncated output. Inputs
-are only read. Output paths are built from each input's path relative to
-INPUT_DIR and must resolve inside OUTPUT_DIR; symlinked folders are not followed.
+are only read, and nothing is written inside INPUT_DIR. Output paths are built
+from each input's path relative to INPUT_DIR and must resolve inside OUTPUT_DIR;
+symlinked folders are not followed, and a symlink loop fails its image only. A
+JSON file the batch did not write is not replaced unless asked. One batch at a
+time writes to an OUTPUT_DIR (a lock file). Ctrl-C and SIGTERM stop a batch
+cleanly (manifest written); worker processes end with the batch however it ends.
 """
 
 from .._defaults import IMAGE_EXTENSIONS, MANIFEST_NAME

@@ -14,9 +14,9 @@ from pathlib import Path
 from .. import io
 from .._defaults import MANIFEST_NAME, OUTPUT_KINDS
 from .._version import __version__
+from ..outputs import output_paths
 from .executors import connect, cpu_count, run_dask, run_in_process, run_processes
 from .manifest import Manifest
-from ..outputs import output_paths
 from .one_image import new_record, skipped_record
 from .output_dir import lock_output_dir, remove_temporaries
 from .planning import (
