@@ -131,8 +131,13 @@ def image_command(photo, outdir, **params):
     Writes <stem>_painted.png, <stem>_boundaries.png, <stem>_labels.png (16-bit;
     .npy above 65535 regions) and <stem>.json into OUTDIR.
     """
+    from .batch import BatchUsageError, validate_parameters
     from .outputs import segment_file
 
+    try:
+        validate_parameters(params)
+    except BatchUsageError as exc:
+        raise click.UsageError(first_line(exc)) from None
     try:
         record = segment_file(photo, outdir, params)
     except (ValueError, TypeError, OSError) as exc:
@@ -214,7 +219,8 @@ class _ProgressLine:
                    "(--jobs is then ignored; the workers must see both folders at the same "
                    "paths) [env: DASK_SCHEDULER_ADDRESS; needs segment[dask]].")
 @click.option("--overwrite", is_flag=True,
-              help="Redo images whose outputs are complete (by default they are skipped).")
+              help="Redo images whose outputs are complete (by default they are skipped), "
+                   "and replace a <stem>.json that segment did not write.")
 @click.option("--max-pixels", type=click.IntRange(min=0), default=DEFAULT_MAX_PIXELS,
               show_default=True, help="Fail images larger than this many pixels (0: no limit).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
@@ -230,13 +236,18 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     resumes it. OUTPUT_DIR/segment-manifest.json records every image: done,
     skipped or failed, with the reason. A bad file never stops the batch.
 
-    Exit status: 0 all done or skipped, 1 some image failed, 2 usage error,
-    130 interrupted (finished outputs are kept).
+    One batch at a time writes to an OUTPUT_DIR: a second one is refused while
+    the first runs.
+
+    Exit status: 0 all done or skipped, 1 some image failed or the manifest could
+    not be written, 2 usage error (OUTPUT_DIR in use by another batch included),
+    130 interrupted by Ctrl-C, 143 stopped by SIGTERM (finished outputs are kept
+    and the manifest is written).
     """
     from .batch import BatchInterrupted, BatchUsageError, run_batch
 
     progress = None if quiet or not sys.stderr.isatty() else _ProgressLine(sys.stderr)
-    interrupted = False
+    stopped = 0  # or the exit status for the signal that stopped the batch
     try:
         result = run_batch(
             input_dir, output_dir, params, recursive=recursive, outputs=outputs,
@@ -245,10 +256,10 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
         )
     except (BatchUsageError, ImportError) as exc:
         raise click.UsageError(first_line(exc)) from None
-    except OSError as exc:  # e.g. OUTPUT_DIR cannot be created or the manifest written
+    except OSError as exc:  # e.g. OUTPUT_DIR cannot be created, or its lock file
         raise click.ClickException(first_line(exc)) from None
     except BatchInterrupted as exc:
-        result, interrupted = exc.result, True
+        result, stopped = exc.result, 128 + int(exc.signum)
     finally:
         if progress is not None:
             progress.close()
@@ -259,7 +270,7 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     if len(result.failures) > 20:
         click.echo(f"... and {len(result.failures) - 20} more failures; see {result.manifest}",
                    err=True)
-    if not quiet or interrupted:
+    if not quiet or stopped:
         rate = summary["images_per_second"]
         line = (
             f"{summary['total']} images: {summary['done']} done, {summary['skipped']} skipped, "
@@ -267,10 +278,14 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
             + (f", {summary['pending']} not run" if summary["pending"] else "")
             + f" in {summary['seconds']:.1f} s"
             + (f" ({rate:.2f} images/s)" if rate else "")
-            + (f"; manifest: {result.manifest}" if result.manifest else "")
+            + (f"; manifest: {result.manifest}"
+               if result.manifest and not result.manifest_error else "")
         )
-        click.echo(("interrupted: " if interrupted else "") + line, err=interrupted)
-    ctx.exit(130 if interrupted else 1 if result.failures else 0)
+        click.echo(("interrupted: " if stopped else "") + line, err=bool(stopped))
+    if result.manifest_error:
+        click.echo(f"segment: error: {result.manifest_error} (the manifest there, if any, "
+                   "is from an earlier write)", err=True)
+    ctx.exit(stopped or (1 if result.failures or result.manifest_error else 0))
 
 
 @cli.command("evaluate")

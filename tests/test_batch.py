@@ -1,8 +1,9 @@
 """``segment batch``: folders of images, safely, in parallel, on Dask, resumably.
 
 Images are small synthetic pictures (flat colour blocks) written at run time. The
-tests that start worker processes, a Dask cluster or a real subprocess use a few
-images each, so that the whole file runs in well under a minute.
+tests that start worker processes or a Dask cluster use a few images each, so
+that the whole file runs in well under a minute. Faults (signals, killed runs, a
+full disk, ...) are tested in test_faults_batch.py.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,15 +21,15 @@ from PIL import Image
 from segment.batch import (
     MANIFEST_NAME,
     BatchInterrupted,
-    BatchUsageError,
-    _record,
-    _run_processes,
+    BatchTask,
     find_images,
     outputs_complete,
     plan_batch,
     process_image,
     run_batch,
 )
+from segment.batch.executors import run_processes
+from segment.batch.one_image import new_record
 from segment.cli import cli
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -226,10 +224,15 @@ def test_pillow_bomb_guard_does_not_fail_the_batch(tmp_path, monkeypatch):
     assert result.records[0]["status"] == "done"
 
 
+def named_task(name):
+    """A task that only has a name, for workers that read nothing."""
+    return BatchTask(input=name, source=Path(name), outdir=Path("."), stem=Path(name).stem)
+
+
 def test_a_crashed_worker_is_a_failure_not_a_hang(tmp_path):
-    tasks = [{"input": name} for name in ["a.png", "crash.png", "b.png", "c.png"]]
+    tasks = [named_task(name) for name in ["a.png", "crash.png", "b.png", "c.png"]]
     records = []
-    _run_processes(tasks, 2, 1, records.append, worker=_dies_on_crash)
+    run_processes(tasks, 2, 1, records.append, worker=_dies_on_crash)
     status = {r["input"]: r for r in records}
     assert len(records) == 4
     assert [status[n]["status"] for n in ["a.png", "b.png", "c.png"]] == ["done"] * 3
@@ -238,10 +241,10 @@ def test_a_crashed_worker_is_a_failure_not_a_hang(tmp_path):
 
 
 def test_workers_that_always_die_do_not_stall_the_batch(tmp_path):
-    tasks = [{"input": f"p{i}.png"} for i in range(8)]
+    tasks = [named_task(f"p{i}.png") for i in range(8)]
     records = []
-    _run_processes(tasks, 2, 1, records.append, worker=_always_dies)
-    assert sorted(r["input"] for r in records) == sorted(t["input"] for t in tasks)
+    run_processes(tasks, 2, 1, records.append, worker=_always_dies)
+    assert sorted(r["input"] for r in records) == sorted(t.input for t in tasks)
     assert {r["status"] for r in records} == {"failed"}
     errors = [r["error"] for r in records]
     assert sum("died" in e for e in errors) == 3
@@ -253,9 +256,9 @@ def _always_dies(task):
 
 
 def _dies_on_crash(task):
-    if task["input"] == "crash.png":
+    if task.input == "crash.png":
         os.kill(os.getpid(), signal.SIGKILL)
-    return _record(task["input"], "done")
+    return new_record(task.input, "done")
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -358,20 +361,6 @@ def test_progress_callback_and_summary(tmp_path):
         assert set(record) >= {"input", "status", "error", "n_regions", "seconds", "notes"}
 
 
-def test_progress_line_on_a_terminal():
-    import io
-
-    from segment.cli import _ProgressLine
-
-    stream = io.StringIO()
-    line = _ProgressLine(stream)
-    line({"status": "done"}, 1, 4)
-    line({"status": "failed"}, 4, 4)
-    line.close()
-    text = stream.getvalue()
-    assert "4/4" in text and "img/s" in text and "ETA" in text and "1 failed" in text
-
-
 # ---------------------------------------------------------------------------- safety
 
 
@@ -394,26 +383,6 @@ def test_outputs_stay_inside_output_dir(tmp_path):
     assert status == {"linked_file.png": "done", "near.png": "done", "sub/x.png": "failed"}
     assert tree(outside) == before_outside
     assert (out / "linked_file_painted.png").is_file()
-
-
-def test_usage_errors_exit_2(tmp_path):
-    inp = tmp_path / "in"
-    save(inp / "a.png")
-    missing = batch(tmp_path / "absent", tmp_path / "out")
-    assert missing.exit_code == 2
-    assert "does not exist" in missing.stderr
-    inside = batch(inp, inp / "out", "-R")
-    assert inside.exit_code == 2
-    assert "inside INPUT_DIR" in inside.stderr
-    assert batch(inp, inp).exit_code == 2
-    (tmp_path / "file").write_text("x")
-    assert batch(inp, tmp_path / "file").exit_code == 2
-    assert batch(inp, tmp_path / "o", "--outputs", "painted,pdf").exit_code == 2
-    assert batch(inp, tmp_path / "o", "--jobs", "0").exit_code == 2
-    assert not (tmp_path / "o").exists()
-    assert sorted(p.name for p in inp.iterdir()) == ["a.png"]
-    with pytest.raises(BatchUsageError, match="inside INPUT_DIR"):
-        plan_batch(inp, inp / "deep" / "out", recursive=True)
 
 
 def test_output_dir_inside_input_dir_without_recursion(tmp_path):
@@ -452,112 +421,7 @@ def test_dask_cluster_gives_identical_outputs(tmp_path, monkeypatch):
                 == (tmp_path / "dask" / f"p{i}_labels.png").read_bytes())
 
 
-def test_missing_dask_is_a_clear_usage_error(tmp_path, monkeypatch):
-    save(tmp_path / "in" / "a.png")
-    monkeypatch.setitem(sys.modules, "distributed", None)
-    result = batch(tmp_path / "in", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
-    assert result.exit_code == 2
-    assert "pip install 'segment[dask]'" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-
-
 # ---------------------------------------------------------------------------- interruption
-
-
-def twelve_photos(folder):
-    for i in range(12):
-        save(folder / f"photo{i:02d}.png", blocks(150, 200, shift=i))
-
-
-def _default_sigint():
-    # a test run started in the background by a non-interactive shell inherits
-    # SIGINT ignored, and Python then never raises KeyboardInterrupt: restore it
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def start_batch(inp, out, *extra):
-    return subprocess.Popen(
-        [sys.executable, "-m", "segment.cli", "batch", str(inp), str(out), "--jobs", "1", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        preexec_fn=_default_sigint,
-    )
-
-
-def wait_for_outputs(out, count, process, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"batch ended early: {process.communicate()}")
-        if len(list(out.glob("photo*.json"))) >= count:
-            return
-        time.sleep(0.02)
-    pytest.fail("no outputs appeared")
-
-
-def assert_no_partial_outputs(out):
-    for path in out.glob("*.png"):
-        if path.name.startswith("."):
-            continue
-        with Image.open(path) as img:
-            img.load()  # raises on a truncated file
-    for path in out.glob("*.json"):
-        json.loads(path.read_text())
-
-
-def test_killed_batch_leaves_no_partial_outputs_and_resumes(tmp_path):
-    inp, out = tmp_path / "in", tmp_path / "out"
-    twelve_photos(inp)
-    process = start_batch(inp, out, "-s", "10", "--method", "exact")  # slow enough to interrupt
-    wait_for_outputs(out, 2, process)
-    os.killpg(process.pid, signal.SIGKILL)  # the command and its workers, at once
-    process.communicate()
-    assert process.returncode == -signal.SIGKILL
-    assert_no_partial_outputs(out)
-    finished = {p.stem for p in out.glob("photo*.json")}
-    assert 2 <= len(finished) < 12
-    left = manifest(out)  # rewritten atomically as the run went: valid, marked incomplete
-    assert left["complete"] is False
-    assert {Path(r["input"]).stem for r in left["images"] if r["status"] == "done"} <= finished
-
-    rerun = subprocess.run(
-        [sys.executable, "-m", "segment.cli", "batch", str(inp), str(out), "--jobs", "1",
-         "-s", "10", "--method", "exact"], capture_output=True, text=True, timeout=120,
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    records = by_input(out)
-    for name, record in records.items():
-        expected = "skipped" if Path(name).stem in finished else "done"
-        assert record["status"] == expected, name
-    for i in range(12):
-        for suffix in ["_painted.png", "_boundaries.png", "_labels.png", ".json"]:
-            assert (out / f"photo{i:02d}{suffix}").is_file()
-    assert_no_partial_outputs(out)
-    assert not [p.name for p in out.iterdir() if ".tmp" in p.name]  # leftovers cleaned
-
-
-def test_ctrl_c_stops_keeps_finished_outputs_and_exits_130(tmp_path):
-    inp, out = tmp_path / "in", tmp_path / "out"
-    twelve_photos(inp)
-    process = start_batch(inp, out, "-s", "10", "--method", "exact")  # slow enough to interrupt
-    wait_for_outputs(out, 1, process)
-    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole group
-    try:
-        stdout, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130, stderr
-    assert "interrupted: 12 images:" in stderr
-    assert "not run" in stderr
-    assert "Traceback" not in stderr
-    document = manifest(out)
-    assert document["complete"] is False
-    done = [r["input"] for r in document["images"] if r["status"] == "done"]
-    assert document["summary"]["pending"] > 0
-    for name in done:
-        assert (out / f"{Path(name).stem}.json").is_file()
-    assert_no_partial_outputs(out)
-    assert not [p.name for p in out.iterdir() if ".tmp" in p.name]
 
 
 def test_batch_interrupted_carries_the_result(tmp_path, monkeypatch):
@@ -575,23 +439,13 @@ def test_batch_interrupted_carries_the_result(tmp_path, monkeypatch):
     assert manifest(out)["complete"] is False
 
 
-# ---------------------------------------------------------------------------- command line
-
-
-def test_help_stays_light():
-    code = ("import sys; from segment.cli import cli\n"
-            "try: cli(['batch', '--help'])\n"
-            "except SystemExit: pass\n"
-            "assert 'numba' not in sys.modules and 'cv2' not in sys.modules, 'heavy import'\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert "--scheduler ADDRESS" in done.stdout
+# ---------------------------------------------------------------------------- one image
 
 
 def test_process_image_never_raises(tmp_path):
-    record = process_image({
-        "input": "x.png", "source": str(tmp_path / "x.png"), "outdir": str(tmp_path / "o"),
-        "stem": "x", "params": {}, "outputs": ("json",), "max_pixels": None,
-    })
+    record = process_image(BatchTask(
+        input="x.png", source=tmp_path / "x.png", outdir=tmp_path / "o", stem="x",
+        outputs=("json",), max_pixels=None,
+    ))
     assert record["status"] == "failed"
     assert record["error"] == "no such file: x.png"

@@ -289,3 +289,86 @@ def test_version_and_help_text():
     assert helptext.exit_code == 0
     for flag in ["-s", "-r", "-m", "--kernel", "--method", "-o"]:
         assert flag in helptext.output
+
+
+# ---------------------------------------------------------------------------- batch
+
+from test_batch import save  # noqa: E402  (the batch tests' images)
+
+from segment.batch import BatchUsageError, plan_batch  # noqa: E402
+
+
+def batch(*args):
+    """Run ``segment batch`` in this process, with no Dask scheduler from the environment."""
+    return CliRunner().invoke(cli, ["batch", *map(str, args)],
+                              env={"DASK_SCHEDULER_ADDRESS": None})
+
+
+def test_progress_line_on_a_terminal():
+    import io
+
+    from segment.cli import _ProgressLine
+
+    stream = io.StringIO()
+    line = _ProgressLine(stream)
+    line({"status": "done"}, 1, 4)
+    line({"status": "failed"}, 4, 4)
+    line.close()
+    text = stream.getvalue()
+    assert "4/4" in text and "img/s" in text and "ETA" in text and "1 failed" in text
+
+
+def test_usage_errors_exit_2(tmp_path):
+    inp = tmp_path / "in"
+    save(inp / "a.png")
+    missing = batch(tmp_path / "absent", tmp_path / "out")
+    assert missing.exit_code == 2
+    assert "does not exist" in stderr_of(missing)
+    inside = batch(inp, inp / "out", "-R")
+    assert inside.exit_code == 2
+    assert "inside INPUT_DIR" in stderr_of(inside)
+    assert batch(inp, inp).exit_code == 2
+    (tmp_path / "file").write_text("x")
+    assert batch(inp, tmp_path / "file").exit_code == 2
+    assert batch(inp, tmp_path / "o", "--outputs", "painted,pdf").exit_code == 2
+    assert batch(inp, tmp_path / "o", "--jobs", "0").exit_code == 2
+    assert not (tmp_path / "o").exists()
+    assert sorted(p.name for p in inp.iterdir()) == ["a.png"]
+    with pytest.raises(BatchUsageError, match="inside INPUT_DIR"):
+        plan_batch(inp, inp / "deep" / "out", recursive=True)
+
+
+def test_missing_dask_is_a_clear_usage_error(tmp_path, monkeypatch):
+    save(tmp_path / "in" / "a.png")
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    result = batch(tmp_path / "in", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2
+    assert "pip install 'segment[dask]'" in stderr_of(result)
+    assert len(stderr_of(result).strip().splitlines()) == 1
+
+
+def test_help_stays_light():
+    code = ("import sys; from segment.cli import cli\n"
+            "try: cli(['batch', '--help'])\n"
+            "except SystemExit: pass\n"
+            "assert 'numba' not in sys.modules and 'cv2' not in sys.modules, 'heavy import'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "--scheduler ADDRESS" in done.stdout
+
+
+@pytest.mark.parametrize("args, name", [
+    (["-s", "0"], "spatial_bandwidth"),
+    (["-s", "-1"], "spatial_bandwidth"),
+    (["-s", "nan"], "spatial_bandwidth"),
+    (["-m", "-5"], "min_size"),
+    (["-t", "nan"], "merge_threshold"),
+])
+def test_image_bad_parameter_is_a_usage_error_before_reading(tmp_path, args, name):
+    # a file that is not an image: the parameter is refused before it is read
+    fake = tmp_path / "fake.png"
+    fake.write_text("not an image\n")
+    result = run_cli("image", fake, "-o", tmp_path / "out", *args)
+    assert result.exit_code == 2, result.output
+    assert_one_line_error(result, name)
+    assert not (tmp_path / "out").exists()
