@@ -10,22 +10,33 @@ from . import io
 from ._defaults import DEFAULT_MAX_PIXELS, OUTPUT_KINDS, output_name
 from ._version import __version__
 
-__all__ = ["OUTPUT_KINDS", "output_paths", "segment_file"]
+__all__ = ["OUTPUT_KINDS", "output_paths", "written_labels", "segment_file"]
 
 
 def output_paths(stem, outdir):
     """Paths of every output of an image named `stem` in `outdir`.
 
-    The label map is ``<stem>_labels.png``, or ``<stem>_labels.npy`` when it has
-    more than 65535 regions; both are listed under ``labels`` / ``labels_npy``.
+    The label map is ``<stem>_labels.png``, or ``<stem>_labels.tif`` when it has
+    more than 65535 regions (``labels_tif``); ``labels_npy`` is the ``.npy`` a label
+    map may also be stored as.
 
     Examples
     --------
     >>> sorted(output_paths("cat", "out"))
-    ['boundaries', 'json', 'labels', 'labels_npy', 'painted']
+    ['boundaries', 'json', 'labels', 'labels_npy', 'labels_tif', 'painted']
     """
     outdir = Path(outdir)
-    return {kind: outdir / output_name(stem, kind) for kind in (*OUTPUT_KINDS, "labels_npy")}
+    kinds = (*OUTPUT_KINDS, "labels_tif", "labels_npy")
+    return {kind: outdir / output_name(stem, kind) for kind in kinds}
+
+
+def written_labels(paths):
+    """The label map among `paths` (from :func:`output_paths`) that exists: the
+    16-bit PNG, the 32-bit TIFF or the ``.npy``; None if none does."""
+    for kind in ("labels", "labels_tif", "labels_npy"):
+        if paths[kind].is_file():
+            return paths[kind]
+    return None
 
 
 def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFAULT_MAX_PIXELS,

@@ -174,8 +174,8 @@ def test_atomic_path_follows_the_umask(tmp_path, umask, mask, expected):
     with segment.io.atomic_path(tmp_path / "plain.txt") as tmp:
         tmp.write_text("x")
     segment.io.write_image(tmp_path / "image.png", np.zeros((2, 2, 3), np.uint8))
-    segment.io.write_labels(tmp_path / "big.png", np.array([[0, 70000]]))
-    for name in ["plain.txt", "image.png", "big.npy"]:
+    segment.io.write_labels(tmp_path / "big.png", np.array([[0, 70000]]))  # a 32-bit TIFF
+    for name in ["plain.txt", "image.png", "big.tif"]:
         assert _mode(tmp_path / name) == expected, name
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import io
 from .._defaults import first_line
-from ..outputs import output_paths, segment_file
+from ..outputs import output_paths, segment_file, written_labels
 from .planning import read_json_record
 
 __all__ = ["new_record", "process_image", "skipped_record"]
@@ -105,8 +105,8 @@ def skipped_record(task, status="skipped"):
     written = {}
     for kind in task.outputs:
         path = paths[kind]
-        if kind == "labels" and not path.is_file():
-            path = paths["labels_npy"]
+        if kind == "labels":
+            path = written_labels(paths) or path
         written[kind] = (rel / path.name).as_posix()
     previous = read_json_record(paths["json"]) if "json" in task.outputs else None
     previous = previous or {}

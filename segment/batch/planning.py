@@ -18,7 +18,7 @@ from .._defaults import (
     OUTPUT_KINDS,
     parse_outputs,
 )
-from ..outputs import output_paths
+from ..outputs import output_paths, written_labels
 
 __all__ = [
     "BatchUsageError",
@@ -249,17 +249,18 @@ def check_outputs(outputs):
 
 def _parameter_checks():
     """{name: check} for the keyword arguments of :func:`segment.segment` a batch passes on."""
-    from .. import segmentation as seg
+    from .._validate import check_choice, check_int, check_real, check_unit
 
     return {
-        "spatial_bandwidth": lambda v: seg._check_real("spatial_bandwidth", v),
-        "range_bandwidth": lambda v: seg._check_real("range_bandwidth", v, none_ok=True),
-        "min_size": lambda v: v if v is None else seg._check_int("min_size", v, 0),
-        "merge_threshold": lambda v: seg._check_unit("merge_threshold", v),
-        "kernel": lambda v: seg._check_choice("kernel", v, KERNELS),
-        "method": lambda v: seg._check_choice("method", v, METHODS),
-        "max_iter": lambda v: seg._check_int("max_iter", v, 1),
-        "tol": lambda v: seg._check_real("tol", v),
+        "spatial_bandwidth": lambda v: check_real("spatial_bandwidth", v),
+        "range_bandwidth": lambda v: check_real("range_bandwidth", v, none_ok=True),
+        "min_size": lambda v: v if v is None else check_int("min_size", v, 0),
+        "merge_threshold": lambda v: check_unit("merge_threshold", v),
+        "kernel": lambda v: check_choice("kernel", v, KERNELS),
+        "method": lambda v: check_choice("method", v, METHODS),
+        "max_iter": lambda v: check_int("max_iter", v, 1),
+        "tol": lambda v: check_real("tol", v),
+        "start_label": lambda v: check_choice("start_label", v, (0, 1)),
     }
 
 
@@ -342,7 +343,7 @@ def outputs_complete(outdir, stem, outputs=OUTPUT_KINDS, params=None):
     paths = output_paths(stem, outdir)
     for kind in outputs:
         if kind == "labels":
-            if not (paths["labels"].is_file() or paths["labels_npy"].is_file()):
+            if written_labels(paths) is None:
                 return False
         elif not paths[kind].is_file():
             return False
