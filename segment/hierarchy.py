@@ -81,12 +81,16 @@ class Hierarchy:
         holding ``into[i]``; k is n - 1 for a connected image.
     costs : (k,) float64 ndarray
         The merging cost of each merge, in [0, 1].
+    background : int
+        The finest region of the pixels outside a mask, which never merges; -1
+        without a mask.
     """
 
     n: int
     merged: np.ndarray
     into: np.ndarray
     costs: np.ndarray
+    background: int = -1
 
     @property
     def merge_levels(self):
@@ -101,12 +105,13 @@ class Hierarchy:
 
     def steps(self, threshold=None, n_regions=None):
         """How many merges a cut keeps: those of level <= `threshold`, or as many as
-        leave `n_regions` regions (at least one, at most :attr:`n`)."""
+        leave `n_regions` regions (the background left out)."""
         if (threshold is None) == (n_regions is None):
             raise TypeError("give one of threshold and n_regions")
         if threshold is not None:
             return int(np.searchsorted(self.merge_levels, threshold, side="right"))
-        return int(min(max(self.n - n_regions, 0), self.merged.size))
+        regions = self.n - (self.background >= 0)
+        return int(min(max(regions - n_regions, 0), self.merged.size))
 
     def regions(self, steps):
         """(n,) int64: the region (a root id) of every finest region after `steps` merges."""

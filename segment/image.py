@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_image", "to_float", "display_image"]
+__all__ = ["check_image", "to_float", "display_image", "check_mask"]
 
 _INTEGER_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
@@ -108,3 +108,55 @@ def display_image(image, channel_axis):
     if image.shape[-1] in (1, 2):
         return image[..., 0]
     return image[..., :3]
+
+
+def check_mask(mask, image, channel_axis):
+    """The pixels to segment, as an (H, W) bool array, or None for all of them.
+
+    Parameters
+    ----------
+    mask : (H, W) bool array_like, 'alpha' or None
+        True where the image is segmented. ``'alpha'``: the pixels whose alpha is
+        above 0, for RGBA (or grey + alpha) input.
+    image : ndarray
+        The image as passed to :func:`segment.segment`.
+    channel_axis : int or None
+
+    Raises
+    ------
+    TypeError
+        If `mask` is not boolean.
+    ValueError
+        If its shape is not the image's (H, W), it selects no pixel, or 'alpha' is
+        asked of an image without alpha.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rgba = np.zeros((2, 3, 4), np.uint8); rgba[0, :, 3] = 255
+    >>> check_mask("alpha", rgba, -1).tolist()
+    [[True, True, True], [False, False, False]]
+    """
+    if mask is None:
+        return None
+    image = np.asarray(image)
+    if channel_axis is not None and image.ndim == 3:
+        image = np.moveaxis(image, channel_axis, -1)
+    shape = image.shape[:2]
+    if isinstance(mask, str):
+        if mask != "alpha":
+            raise ValueError(f"mask must be a boolean (H, W) array, 'alpha' or None; got {mask!r}")
+        if image.ndim != 3 or image.shape[-1] not in (2, 4):
+            raise ValueError(f"mask='alpha' needs an image with an alpha channel (grey + alpha "
+                             f"or RGBA); got shape {image.shape}")
+        mask = image[..., -1] > 0
+    else:
+        mask = np.asarray(mask)
+        if mask.dtype != np.bool_:
+            raise TypeError(f"mask must be a boolean array (True where the image is "
+                            f"segmented); got dtype {mask.dtype}")
+        if mask.shape != shape:
+            raise ValueError(f"mask must have the image's shape {shape}; got {mask.shape}")
+    if not mask.any():
+        raise ValueError("mask selects no pixel; it must be True somewhere")
+    return np.ascontiguousarray(mask)

@@ -45,6 +45,8 @@ _GAUSSIAN = 1
 #: Width of the vectorised column blocks, and of the sentinel padding.
 LANES = 8
 _SENTINEL = 1.0e4
+#: The range value of the points of pixels outside a mask: no colour is near it.
+OUTSIDE = np.float32(1.0e6)
 
 
 @njit(cache=True, fastmath=True, inline="always")
@@ -369,6 +371,7 @@ def seek_modes(
     tol=1e-2,
     max_iter=100,
     factor=None,
+    mask=None,
 ):
     """Move every pixel's joint vector to its density mode.
 
@@ -394,6 +397,9 @@ def seek_modes(
     factor : int, optional
         ``fast`` only: one seed per `factor` x `factor` block; default
         :func:`coarse_factor`.
+    mask : (H, W) bool ndarray, optional
+        Pixels outside it fall in no window; their points are set to
+        :data:`OUTSIDE`, far from every colour.
 
     Returns
     -------
@@ -425,6 +431,8 @@ def seek_modes(
         factor = 1
     tol2 = np.float32(tol * tol)
     planes = _padded_planes(lab, range_bandwidth)
+    if mask is not None:
+        planes[:, :, :width][:, ~mask] = _SENTINEL
     colidx = np.arange(width + LANES, dtype=np.float32)
     span = int(math.floor(2 * spatial_bandwidth)) + 1  # most columns of a window
     limit = np.concatenate([np.ones(span + LANES, np.float32),
@@ -446,4 +454,6 @@ def seek_modes(
         out = np.empty((height, width, 2 + nch), np.float32)
         _assign_seed_points(planes, rows, cols, factor, seed_points, out)
     out[..., 2:] *= np.float32(range_bandwidth)
+    if mask is not None:
+        out[~mask, 2:] = OUTSIDE
     return out

@@ -210,7 +210,16 @@ def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coeffic
     return relabel_raster(roots[labels])
 
 
-def merge_hierarchy(labels, values, n, *, edge_map, min_size=0, coefficients=None):
+def _without(region, edges, length, contrast):
+    """The edges, boundary lengths and contrasts of the pairs not involving `region`."""
+    if region is None:
+        return edges, length, contrast
+    keep = (edges[:, 0] != region) & (edges[:, 1] != region)
+    return edges[keep], length[keep], contrast[keep]
+
+
+def merge_hierarchy(labels, values, n, *, edge_map, min_size=0, coefficients=None,
+                    outside=None):
     """Prune regions smaller than `min_size`, then merge all the way to one region,
     recording every merge: the hierarchy that every ``merge_threshold`` cuts.
 
@@ -223,11 +232,14 @@ def merge_hierarchy(labels, values, n, *, edge_map, min_size=0, coefficients=Non
     ----------
     labels, values, n, edge_map, min_size, coefficients
         As for :func:`merge_regions`.
+    outside : int, optional
+        A region of `labels` that takes no part: the pixels outside a mask. It
+        borders no other region in the graph, so it never merges.
 
     Returns
     -------
     finest : (H, W) int32 ndarray
-        The finest level, region ids 0..m-1 in raster order.
+        The finest level, region ids 0..m-1 in raster order (`outside` among them).
     m : int
     merged, into : (m - 1,) int64 ndarray
         The merges in order: region ``merged[i]`` (a finest id, or the id its set
@@ -248,10 +260,10 @@ def merge_hierarchy(labels, values, n, *, edge_map, min_size=0, coefficients=Non
     ([[0, 1, 2]], 3, 2, True)
     """
     labels, values, coef = check_merge_inputs(labels, values, edge_map, coefficients)
-    edges, length, contrast = boundary_edges(labels, edge_map)
+    edges, length, contrast = _without(outside, *boundary_edges(labels, edge_map))
     sizes, sums = region_totals(labels, values, n)
     inner, count = interior_sums(labels, edge_map, n)
-    area = float(labels.size)
+    area = float(labels.size if outside is None else labels.size - sizes[outside])
     if min_size > 1 and n > 1:
         parent, _, _, _ = _merge(n, edges, length, contrast, sizes, sums, 0.0,
                                  float(min_size), inner, count, area, coef)
@@ -267,14 +279,16 @@ def merge_hierarchy(labels, values, n, *, edge_map, min_size=0, coefficients=Non
                          for k in range(sums.shape[1])], axis=1)
         inner = np.bincount(region_of, weights=inner, minlength=m)
         count = np.bincount(region_of, weights=count, minlength=m)
-        edges, length, contrast = boundary_edges(finest, edge_map)
+        outside = None if outside is None else int(region_of[outside])
+        edges, length, contrast = _without(outside, *boundary_edges(finest, edge_map))
     else:
         finest, m = relabel_raster(labels)
         order = np.zeros(n, np.int64)
         order[labels.ravel()] = finest.ravel()
         inverse = np.argsort(order)
         sizes, sums, inner, count = sizes[inverse], sums[inverse], inner[inverse], count[inverse]
-        edges, length, contrast = boundary_edges(finest, edge_map)
+        outside = None if outside is None else int(order[outside])
+        edges, length, contrast = _without(outside, *boundary_edges(finest, edge_map))
     _, merged, into, costs = _merge(m, edges, length, contrast, sizes, sums, 1.0, 0.0,
                                     inner, count, area, coef)
     return finest, m, merged, into, costs

@@ -153,7 +153,7 @@ def _with_residual(points, lab):
             out[row, col, nch] = np.sqrt(d)
     return out
 
-def appearance(points, lab, colour_sigma=COLOUR_SIGMA):
+def appearance(points, lab, colour_sigma=COLOUR_SIGMA, mask=None):
     """Per-pixel features whose region means the merging compares.
 
     The image smoothed with a Gaussian of `colour_sigma` pixels, and, as a last
@@ -168,6 +168,9 @@ def appearance(points, lab, colour_sigma=COLOUR_SIGMA):
     lab : (H, W, C) float32 ndarray
         The image in CIE Lab (or L alone).
     colour_sigma : float, optional
+    mask : (H, W) bool ndarray, optional
+        Only pixels inside it contribute to the smoothed values (a normalised
+        convolution); the values outside are meaningless.
 
     Returns
     -------
@@ -183,7 +186,13 @@ def appearance(points, lab, colour_sigma=COLOUR_SIGMA):
     """
     stacked = _with_residual(np.ascontiguousarray(points, dtype=np.float32),
                              np.ascontiguousarray(lab, dtype=np.float32))
-    return smooth(stacked, colour_sigma)
+    if mask is None:
+        return smooth(stacked, colour_sigma)
+    # normalised convolution: pixels outside the mask lend no colour to those inside
+    inside = mask.astype(np.float32)
+    stacked[~mask] = 0.0
+    weight = smooth(inside[..., None], colour_sigma)
+    return smooth(stacked, colour_sigma) / np.maximum(weight, np.float32(1e-6))
 
 
 def region_totals(labels, values, n):

@@ -36,7 +36,8 @@ EDGE_SIGMA = 2.0
 
 
 def region_hierarchy(points, lab, range_bandwidth, min_size, *, colour_sigma=COLOUR_SIGMA,
-                     edge_sigma=EDGE_SIGMA, grouping=GROUPING_FRACTION, coefficients=None):
+                     edge_sigma=EDGE_SIGMA, grouping=GROUPING_FRACTION, coefficients=None,
+                     mask=None):
     """Convergence points -> the finest regions and their merge hierarchy.
 
     Groups the points (:func:`segment.grouping.group_modes`), prunes groups
@@ -61,6 +62,10 @@ def region_hierarchy(points, lab, range_bandwidth, min_size, *, colour_sigma=COL
         Grouping threshold, as a fraction of h_r.
     coefficients : sequence of float, optional
         The merging cost's coefficients (:data:`segment.merge_cost.MERGE_COEFFICIENTS`).
+    mask : (H, W) bool ndarray, optional
+        The pixels to segment; those outside form one region of the finest level,
+        ``hierarchy.background``, that never merges (their points must lie far from
+        every colour, as :func:`segment.meanshift.seek_modes` leaves them).
 
     Returns
     -------
@@ -73,13 +78,19 @@ def region_hierarchy(points, lab, range_bandwidth, min_size, *, colour_sigma=COL
         Summed range values of the convergence points of each finest region.
     """
     labels, n = group_modes(points, grouping * range_bandwidth)
+    outside = None
+    if mask is not None:
+        labels[~mask] = n  # one region, whatever groups the far points formed
+        labels, n = relabel_raster(labels)
+        outside = int(labels[~mask].flat[0])
     finest, m, merged, into, costs = merge_hierarchy(
-        labels, appearance(points, lab, colour_sigma), n,
+        labels, appearance(points, lab, colour_sigma, mask), n,
         edge_map=gradient_magnitude(lab, edge_sigma), min_size=min_size,
-        coefficients=coefficients,
+        coefficients=coefficients, outside=outside,
     )
     sizes, point_sums = region_sums(finest, points[..., 2:], m)
-    return finest, Hierarchy(m, merged, into, costs), sizes, point_sums
+    background = -1 if mask is None else int(finest[~mask].flat[0])
+    return finest, Hierarchy(m, merged, into, costs, background), sizes, point_sums
 
 
 def cut_regions(finest, hierarchy, sizes, point_sums, steps):
@@ -88,7 +99,8 @@ def cut_regions(finest, hierarchy, sizes, point_sums, steps):
     Returns
     -------
     labels : (H, W) int32 ndarray
-        Region ids 0..n-1 in raster order of first appearance.
+        Region ids 0..n-1 in raster order of first appearance; -1 outside the mask
+        (the hierarchy's background region), which `sizes` and `modes` leave out.
     sizes : (n,) int64 ndarray
     modes : (n, C) float32 ndarray
         Mean range value of the convergence points of each region.
@@ -100,7 +112,15 @@ def cut_regions(finest, hierarchy, sizes, point_sums, steps):
     cut_sizes = np.bincount(region_of, weights=sizes, minlength=n).astype(np.int64)
     sums = np.stack([np.bincount(region_of, weights=point_sums[:, k], minlength=n)
                      for k in range(point_sums.shape[1])], axis=1)
-    return labels, cut_sizes, (sums / np.maximum(cut_sizes, 1)[:, None]).astype(np.float32)
+    modes = (sums / np.maximum(cut_sizes, 1)[:, None]).astype(np.float32)
+    if hierarchy.background >= 0:
+        # the pixels outside the mask: -1, and the regions after them one id lower
+        outside = region_of[hierarchy.background]
+        keep = np.arange(n) != outside
+        labels = labels - (labels > outside).astype(np.int32)
+        labels[finest == hierarchy.background] = -1
+        cut_sizes, modes = cut_sizes[keep], modes[keep]
+    return labels, cut_sizes, modes
 
 
 def form_regions(points, lab, range_bandwidth, min_size, merge_threshold, **options):

@@ -128,7 +128,7 @@ def find_boundaries(labels, *, mode="thin"):
 BOUNDARY_COLOR = (1.0, 1.0, 0.0)
 
 
-def overlay_boundaries(image, labels, *, color=BOUNDARY_COLOR, mode="thin"):
+def overlay_boundaries(image, labels, *, color=BOUNDARY_COLOR, mode="thin", start_label=0):
     """Draw region boundaries in `color` over an RGB or grey image.
 
     Parameters
@@ -140,6 +140,9 @@ def overlay_boundaries(image, labels, *, color=BOUNDARY_COLOR, mode="thin"):
         Boundary colour, :data:`BOUNDARY_COLOR` (yellow) by default.
     mode : str, optional
         See :func:`find_boundaries`.
+    start_label : {0, 1}, optional
+        With 1, label 0 marks pixels that were not segmented: no boundary is drawn
+        on them.
 
     Returns
     -------
@@ -159,5 +162,8 @@ def overlay_boundaries(image, labels, *, color=BOUNDARY_COLOR, mode="thin"):
     if image.ndim == 2:
         image = np.repeat(image[..., None], 3, axis=-1)
     out = image.copy()
-    out[find_boundaries(labels, mode=mode)] = to_dtype(color, image.dtype)
+    boundaries = find_boundaries(labels, mode=mode)
+    if start_label:
+        boundaries &= np.asarray(labels) != 0
+    out[boundaries] = to_dtype(color, image.dtype)
     return out

@@ -13,7 +13,7 @@ from ._validate import check_parameters
 from .bandwidth import estimate_range_bandwidth
 from .colour import lab_lattice
 from .hierarchy import Hierarchy
-from .image import display_image
+from .image import check_mask, display_image
 from .meanshift import seek_modes
 from .regions import cut_regions, region_hierarchy
 
@@ -289,7 +289,8 @@ class Segmentation:
             base = self.paint()
         else:
             raise ValueError(f"on must be 'image' or 'painted'; got {on!r}")
-        return render.overlay_boundaries(base, self.labels, color=color, mode=mode)
+        return render.overlay_boundaries(base, self.labels, color=color, mode=mode,
+                                         start_label=self.parameters.get("start_label", 0))
 
 
 @contextmanager
@@ -312,6 +313,7 @@ def segment(
     spatial_bandwidth=DEFAULTS["spatial_bandwidth"],
     range_bandwidth=DEFAULTS["range_bandwidth"],
     min_size=DEFAULTS["min_size"],
+    mask=None,
     *,
     merge_threshold=DEFAULTS["merge_threshold"],
     kernel=DEFAULTS["kernel"],
@@ -350,8 +352,15 @@ def segment(
         (:func:`segment.bandwidth.estimate_range_bandwidth`).
     min_size : int or None, optional
         Regions with fewer pixels are merged into their most similar neighbour.
-        ``None`` (default) uses 0.3 % of the image area, at least 20 pixels
-        (463 pixels on a 481x321 image); 0 or 1 keeps every region.
+        ``None`` (default) uses 0.3 % of the image area (of the mask's, with a
+        mask), at least 20 pixels (463 pixels on a 481x321 image); 0 or 1 keeps
+        every region.
+    mask : (H, W) bool ndarray, 'alpha' or None, optional
+        The pixels to segment. Those outside get label 0, fall in no mean shift
+        window, and count in no region colour, merge or `min_size`; ``paint()``
+        and ``overlay()`` leave them as they are. ``'alpha'``: the pixels whose
+        alpha is above 0, for RGBA (or grey + alpha) input. Needs
+        ``start_label=1``.
     merge_threshold : float, optional
         In [0, 1]: adjacent regions are merged, most similar pair first, while the
         estimated probability that they belong to different objects is at most this.
@@ -444,11 +453,15 @@ def segment(
     max_iter, tol, n_threads = checked["max_iter"], checked["tol"], checked["n_threads"]
     start_label = checked["start_label"]
 
+    mask = check_mask(mask, image, channel_axis)
+    if mask is not None and not start_label:
+        raise ValueError("mask needs start_label=1: label 0 marks the pixels outside it")
     lab = lab_lattice(image, channel_axis=channel_axis)
+    inside = lab if mask is None else lab[mask][None]
     if range_bandwidth is None:
-        range_bandwidth = estimate_range_bandwidth(lab)
+        range_bandwidth = estimate_range_bandwidth(inside)
     if min_size is None:
-        min_size = default_min_size(*lab.shape[:2])
+        min_size = default_min_size(*inside.shape[:2])
     with _numba_threads(n_threads):
         points = seek_modes(
             lab,
@@ -458,9 +471,10 @@ def segment(
             method=method,
             tol=tol,
             max_iter=max_iter,
+            mask=mask,
         )
         finest, hierarchy, finest_sizes, point_sums = region_hierarchy(
-            points, lab, range_bandwidth, min_size)
+            points, lab, range_bandwidth, min_size, mask=mask)
     parameters = {
         "spatial_bandwidth": spatial_bandwidth,
         "range_bandwidth": range_bandwidth,

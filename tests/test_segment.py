@@ -570,3 +570,67 @@ def test_channel_axis_none_needs_2d():
 def test_channel_axis_of_wrong_type(axis):
     with pytest.raises((TypeError, ValueError), match=r"channel_axis"):
         segment(GOOD, channel_axis=axis)
+
+
+# --------------------------------------------------------------------------------------
+# masks
+
+
+def test_a_mask_leaves_the_pixels_outside_unsegmented(blob_picture):
+    image, truth = blob_picture
+    mask = np.zeros(truth.shape, bool)
+    mask[:, : truth.shape[1] // 2] = True
+    result = segment(image, mask=mask)
+    assert (result.labels[~mask] == 0).all() and (result.labels[mask] > 0).all()
+    assert result.sizes.sum() == mask.sum()
+    assert set(np.unique(result.labels[mask])) == set(range(1, result.n_regions + 1))
+    # outside pixels keep their colour in paint() and overlay()
+    np.testing.assert_array_equal(result.paint()[~mask], image[~mask])
+    np.testing.assert_array_equal(result.overlay()[~mask], image[~mask])
+    # the default min_size follows the masked area
+    assert result.parameters["min_size"] == max(20, round(0.003 * mask.sum()))
+    # every region's cut stays inside the mask too
+    assert (result.cut(1.0).labels[mask] == 1).all() and result.cut(1.0).n_regions == 1
+    assert result.cut(n_regions=2).n_regions == 2
+
+
+def test_pixels_outside_the_mask_change_nothing_inside():
+    # a bright stripe outside the mask must not pull any window or region colour
+    truth = blobs(60, 80)
+    image = synthetic_image(truth, noise=2.0, seed=4)
+    mask = np.ones(truth.shape, bool)
+    mask[:, 70:] = False
+    altered = image.copy()
+    altered[:, 70:] = (255, 0, 255)
+    a = segment(image, mask=mask)
+    b = segment(altered, mask=mask)
+    np.testing.assert_array_equal(a.labels, b.labels)
+    np.testing.assert_allclose(a.modes, b.modes, atol=1e-4)
+
+
+def test_mask_alpha_uses_the_alpha_channel(blob_picture):
+    image, truth = blob_picture
+    alpha = np.where(np.arange(truth.shape[1]) < 50, 255, 0).astype(np.uint8)
+    rgba = np.dstack([image, np.broadcast_to(alpha, truth.shape)])
+    from_alpha = segment(rgba, mask="alpha")
+    from_array = segment(image, mask=alpha[None, :].repeat(truth.shape[0], 0) > 0)
+    np.testing.assert_array_equal(from_alpha.labels, from_array.labels)
+
+
+@pytest.mark.parametrize("mask, error, match", [
+    (np.ones((3, 3), bool), ValueError, r"mask must have the image's shape \(60, 80\); got \(3, 3\)"),
+    (np.ones((60, 80), np.uint8), TypeError, "mask must be a boolean array"),
+    (np.zeros((60, 80), bool), ValueError, "mask selects no pixel"),
+    ("alpha", ValueError, "mask='alpha' needs an image with an alpha channel"),
+    ("beta", ValueError, "mask must be a boolean"),
+])
+def test_bad_masks(blob_picture, mask, error, match):
+    image, _ = blob_picture
+    with pytest.raises(error, match=match):
+        segment(image, mask=mask)
+
+
+def test_a_mask_needs_start_label_one(blob_picture):
+    image, _ = blob_picture
+    with pytest.raises(ValueError, match="mask needs start_label=1"):
+        segment(image, mask=np.ones(image.shape[:2], bool), start_label=0)
