@@ -434,7 +434,8 @@ def seek_modes(
     if mask is not None:
         planes[:, :, :width][:, ~mask] = _SENTINEL
     colidx = np.arange(width + LANES, dtype=np.float32)
-    span = int(math.floor(2 * spatial_bandwidth)) + 1  # most columns of a window
+    # most columns of a window: 2 h_s + 1, and never more than the image has
+    span = int(min(math.floor(2 * spatial_bandwidth) + 1, width))
     limit = np.concatenate([np.ones(span + LANES, np.float32),
                             -np.ones(LANES, np.float32)])
     hs = np.float32(spatial_bandwidth)

@@ -196,3 +196,17 @@ def test_fast_path_finds_the_colours_of_clean_blocks():
     np.testing.assert_allclose(fast[:, 30:, 2:], np.broadcast_to([70, -20, 25], (40, 30, 3)),
                                atol=0.5)
     np.testing.assert_allclose(fast[..., 2:], exact[..., 2:], atol=0.5)
+
+
+def test_a_window_wider_than_the_image_costs_no_more_memory_than_the_image():
+    import tracemalloc
+
+    lab = np.zeros((12, 16, 3), np.float32)
+    lab[:, 8:, 0] = 60.0
+    seek_modes(lab, 1e11, 8.0)  # compiled before measuring
+    tracemalloc.start()
+    points = seek_modes(lab, 1e11, 8.0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1_000_000  # bytes; the window's column mask used to take 8 h_s bytes
+    assert set(np.unique(points[..., 2])) == {0.0, 60.0}
