@@ -15,6 +15,9 @@ Pictures (PNG, matplotlib's Agg backend, no display needed):
     range_bandwidth, merge_threshold, min_size), each panel the painted result
     with one parameter changed from the defaults, titled with its value and
     region count.
+``hierarchy.png``
+    One segmentation cut at four levels of its merge hierarchy
+    (``result.cut(t)``), and its ultrametric contour map (``result.ucm()``).
 
 ``--scale`` shrinks the input before segmenting (for a fast test). The bandwidths
 and ``min_size`` are in pixels of the segmented image, so pictures made at another
@@ -148,7 +151,38 @@ def parameter_guide(out, scale=1.0):
     return _save(fig, Path(out) / "parameters.png", colours=256)
 
 
-FIGURES = (before_after, parameter_guide)
+#: Merge thresholds of the hierarchy figure's panels; ``None`` is the default.
+HIERARCHY_LEVELS = [0.1, None, 0.7, 0.9]
+
+
+def hierarchy(out, scale=1.0):
+    """Four cuts of one merge hierarchy of :data:`PHOTO`, and its UCM."""
+    from segment import DEFAULTS, segment
+
+    image = load(PHOTO, scale)
+    result = segment(image)
+    height, width = image.shape[:2]
+    panel_w = 3.0
+    fig, axes = plt.subplots(1, 5, figsize=(5 * panel_w, panel_w * height / width + 0.6),
+                             layout="constrained")
+    for ax, level in zip(axes, HIERARCHY_LEVELS):
+        threshold = DEFAULTS["merge_threshold"] if level is None else level
+        cut = result.cut(threshold)
+        title = f"cut({threshold:g}){' *' if level is None else ''}: {cut.n_regions} regions"
+        _panel(ax, cut.overlay("painted", color=(0.0, 0.0, 0.0)), title)
+    from scipy.ndimage import grey_dilation
+
+    ucm = grey_dilation(result.ucm(), size=(3, 3))  # drawn 3 pixels wide to show at this size
+    axes[-1].imshow(ucm, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    axes[-1].set_title("ucm(): boundary level", fontsize=10)
+    axes[-1].set_xticks([])
+    axes[-1].set_yticks([])
+    fig.suptitle(f"{PHOTO}: one segmentation, cut at four levels of its merge hierarchy "
+                 "(* = default)", fontsize=11)
+    return _save(fig, Path(out) / "hierarchy.png", colours=256)
+
+
+FIGURES = (before_after, parameter_guide, hierarchy)
 
 
 def main(argv=None):

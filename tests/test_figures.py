@@ -7,7 +7,7 @@ from pathlib import Path
 from PIL import Image
 
 SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "make_figures.py"
-FIGURES = ("before_after.png", "parameters.png")
+FIGURES = ("before_after.png", "parameters.png", "hierarchy.png")
 
 
 def test_make_figures_writes_every_readme_picture(tmp_path):
