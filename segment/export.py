@@ -20,6 +20,8 @@ from .io import atomic_path
 
 __all__ = [
     "region_table",
+    "mode_colours",
+    "hex_colour",
     "regions_csv",
     "write_regions_csv",
     "polygons",
@@ -42,8 +44,27 @@ def _start_label(result):
     return int(result.parameters.get("start_label", 0))
 
 
-def _mode_colours(modes):
-    """(n, 3) Lab (L alone padded with a = b = 0) and (n, 3) uint8 sRGB of the modes."""
+def mode_colours(modes):
+    """The mode colours of the regions in CIE Lab and in 8-bit sRGB.
+
+    Parameters
+    ----------
+    modes : (n, 3) or (n, 1) float ndarray
+        CIE Lab, or L alone for greyscale, as ``Segmentation.modes``.
+
+    Returns
+    -------
+    lab : (n, 3) float32 ndarray
+        L alone is padded with a = b = 0.
+    rgb : (n, 3) uint8 ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lab, rgb = mode_colours(np.array([[100.0], [0.0]]))
+    >>> lab.tolist(), rgb.tolist()
+    ([[100.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[255, 255, 255], [0, 0, 0]])
+    """
     modes = np.asarray(modes, np.float32).reshape(len(modes), -1)
     lab = modes if modes.shape[1] == 3 else np.pad(modes[:, :1], ((0, 0), (0, 2)))
     rgb = render.paint(np.arange(len(modes))[None], modes, dtype=np.uint8)[0]
@@ -124,7 +145,7 @@ def region_table(result):
     present = np.flatnonzero(sizes)
     rows, cols = np.divmod(np.flatnonzero(inside), width)
     counts = np.maximum(sizes, 1)
-    lab, rgb = _mode_colours(result.modes)
+    lab, rgb = mode_colours(result.modes)
 
     table = {
         "id": (present + start).astype(np.int64),
@@ -193,7 +214,14 @@ def write_regions_csv(path, table):
         tmp.write_text(text, encoding="utf-8")
 
 
-def _hex(rgb):
+def hex_colour(rgb):
+    """``"#rrggbb"`` of an 8-bit sRGB triple.
+
+    Examples
+    --------
+    >>> hex_colour((255, 128, 0))
+    '#ff8000'
+    """
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
 
 
@@ -300,7 +328,7 @@ def polygons(source, *, start_label=None):
         labels = np.asarray(source.labels)
         if start_label is None:
             start_label = _start_label(source)
-        colours = _mode_colours(source.modes)[1]
+        colours = mode_colours(source.modes)[1]
     else:
         labels = np.asarray(source)
     start_label = 0 if start_label is None else int(start_label)
@@ -331,7 +359,7 @@ def polygons(source, *, start_label=None):
                     else {"type": "MultiPolygon", "coordinates": coordinates})
         properties = {"id": int(label), "size": int(region.sum())}
         if colours is not None and 0 <= k < len(colours):
-            properties["colour"] = _hex(colours[k])
+            properties["colour"] = hex_colour(colours[k])
         features.append({"type": "Feature", "id": int(label), "geometry": geometry,
                          "properties": properties})
     return {"type": "FeatureCollection", "features": features}
