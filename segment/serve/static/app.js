@@ -90,6 +90,9 @@ function showSummary(summary, fresh) {
   }
   $("merge-value").textContent = Number(slider.value).toFixed(3);
   $("command").textContent = summary.command;
+  // automatic values: show what they resolved to
+  $("range_bandwidth").placeholder = `auto (${summary.parameters.range_bandwidth.toFixed(2)})`;
+  $("min_size").placeholder = `auto (${summary.parameters.min_size})`;
   for (const link of document.querySelectorAll("#downloads a")) {
     link.href = `${base()}/${link.dataset.file}?download=1&v=${state.version}`;
     link.classList.remove("disabled");
@@ -106,9 +109,9 @@ function showSummary(summary, fresh) {
 function showResultImage() {
   if (!state.summary) return;
   const image = $("result-image");
-  const version = state.version;
-  image.onload = () => { image.dataset.version = String(version); };
-  image.src = `${base()}/${state.view}.png?v=${version}`;
+  const src = `${base()}/${state.view}.png?v=${state.version}`;
+  image.onload = () => { image.dataset.loaded = src; };  // what is on screen now
+  image.src = src;
   $("result-caption").textContent =
     state.view === "painted" ? "painted in the mode colours" : "region boundaries";
 }
