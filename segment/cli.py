@@ -427,6 +427,7 @@ def serve_command(host, port, open_browser, max_pixels, max_bytes, max_memory, q
         raise click.ClickException(
             f"segment serve needs {', '.join(missing)}: pip install 'segment[serve]'")
     import threading
+    import time
     import webbrowser
 
     import uvicorn
@@ -447,7 +448,7 @@ def serve_command(host, port, open_browser, max_pixels, max_bytes, max_memory, q
 
     def announce():
         while not server.started and not server.should_exit:
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
         if server.started:
             click.echo(f"segment serve: {url} (Ctrl+C to stop)", err=True)
             if open_browser:

@@ -10,8 +10,8 @@ FeatureCollection in pixel coordinates. Both are pure; :func:`write_regions_csv`
 from __future__ import annotations
 
 import csv
-import io as _stringio
 import json
+from io import StringIO
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from . import render
 from .io import atomic_path
 
 __all__ = [
+    "TABLE_COLUMNS",
     "region_table",
     "mode_colours",
     "hex_colour",
@@ -191,7 +192,7 @@ def regions_csv(table):
     """
     columns = list(table)
     values = [np.asarray(table[name]).tolist() for name in columns]
-    out = _stringio.StringIO()
+    out = StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     writer.writerows(zip(*values))

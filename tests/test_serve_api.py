@@ -168,8 +168,15 @@ def test_a_16_bit_upload_is_read_at_full_depth(client):
     image = (quadrants(32, 40) * 20000).astype(np.uint16)
     summary = upload(client, png(image), name="grey16.png", min_size=0).json()
     assert summary["n_regions"] == 4
-    original = decode(client.get(f"/api/segment/{summary['id']}/original.png").content)
+    base = f"/api/segment/{summary['id']}"
+    original = decode(client.get(f"{base}/original.png").content)
     assert original.dtype == np.uint8 and original.max() == round(60000 / 257)
+    for name in app_module._FILES:  # greyscale renders too
+        assert client.get(f"{base}/{name}").status_code == 200, name
+    assert decode(client.get(f"{base}/overlay.png").content).shape == (32, 40, 3)
+    region = client.get(f"{base}/region", params={"x": 39, "y": 31}).json()
+    grey = int(decode(client.get(f"{base}/painted.png").content)[31, 39])
+    assert region["size"] == 16 * 20 and region["colour"] == "#" + f"{grey:02x}" * 3
 
 
 def test_uploads_leave_no_file_behind(picture):
@@ -302,7 +309,7 @@ def test_a_burst_is_answered_and_computes_one_at_a_time(picture, monkeypatch):
         events = [kind for kind, _, _ in sorted(log, key=lambda e: e[2])]
         assert events == ["start", "end"] * (len(events) // 2)
         assert statuses.count(200) == len(events) // 2
-        assert app_module is not None and client.app.state.service.worker.pending == 0
+        assert client.app.state.service.worker.pending == 0
 
 
 def test_a_burst_of_real_segmentations(picture):

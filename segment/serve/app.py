@@ -7,7 +7,9 @@ Routes (every error is JSON ``{"error": "..."}`` with a 4xx or 5xx status):
 - ``POST /api/segment``: multipart form with the file field ``image`` and the
   optional fields ``spatial_bandwidth``, ``range_bandwidth`` and ``min_size``
   (empty or ``auto``: automatic), ``merge_threshold``, ``kernel``, ``method``;
-  answers the result's summary (:func:`_summary`).
+  answers the result's summary: ``id``, ``name``, ``width``, ``height``,
+  ``n_regions``, ``merge_threshold``, ``parameters`` (as used), ``requested``,
+  ``levels`` (of the merge hierarchy), ``seconds``, ``notes``, ``command``.
 - ``GET /api/segment/{id}``: the summary of the current cut.
 - ``GET /api/segment/{id}/cut?merge_threshold=t`` or ``?n_regions=k``: makes that
   level of the merge hierarchy the current cut (no new mean shift); its summary.
@@ -25,6 +27,7 @@ import asyncio
 import inspect
 import json
 import math
+import os
 import secrets
 import shlex
 import tempfile
@@ -57,7 +60,7 @@ from ..io import ImageReadError, read_image
 from ..segmentation import segment as _segment
 from . import SERVE_DEFAULTS
 
-__all__ = ["create_app", "ServeError"]
+__all__ = ["create_app", "command_line", "ServeError"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -409,8 +412,6 @@ class _Service:
 
 
 def _writable(folder):
-    import os
-
     return os.access(folder, os.W_OK | os.X_OK)
 
 
