@@ -21,8 +21,8 @@ LAYERS = [
     ["regions", "render"],
     ["segmentation"],
     ["io"],
-    ["outputs", "evaluate"],
-    ["batch"],
+    ["outputs", "evaluate", "export"],
+    ["batch", "serve"],
     ["cli"],
     ["__init__", "__main__"],
 ]
