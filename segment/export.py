@@ -125,7 +125,7 @@ def region_table(result):
     >>> image = np.zeros((20, 30, 3), np.uint8); image[:, 10:] = (200, 40, 40)
     >>> table = region_table(segment(image, min_size=0))
     >>> table["id"].tolist(), table["size"].tolist()
-    ([0, 1], [200, 400])
+    ([1, 2], [200, 400])
     >>> table["mode_red"].tolist(), table["mean_red"].tolist()
     ([0, 200], [0.0, 200.0])
     >>> table["bbox_min_col"].tolist(), table["bbox_max_col"].tolist()

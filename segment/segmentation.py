@@ -151,6 +151,35 @@ class Segmentation:
         parameters = {**self.parameters, "merge_threshold": merge_threshold}
         return self._tree.cut(steps, parameters, self._image)
 
+    def table(self):
+        """The region table: a dict of columns (``pandas.DataFrame(result.table())``).
+
+        One row per region: ``id``, ``size`` (pixels), the mode colour in CIE Lab
+        (``mode_L``, ``mode_a``, ``mode_b``) and 8-bit sRGB (``mode_red`` ...), the
+        mean colour of the input's pixels in its own scale (``mean_red`` ...),
+        the half-open bounding box (``bbox_min_row`` ... ``bbox_max_col``) and the
+        centroid (``centroid_row``, ``centroid_col``), as
+        :func:`segment.export.region_table`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> image = np.zeros((20, 30, 3), np.uint8); image[:, 10:] = (200, 40, 40)
+        >>> table = segment(image, min_size=0).table()
+        >>> table["id"].tolist(), table["size"].tolist(), table["mode_red"].tolist()
+        ([1, 2], [200, 400], [0, 200])
+        """
+        from .export import region_table
+
+        return region_table(self)
+
+    def polygons(self):
+        """The regions as a GeoJSON FeatureCollection (dict) in pixel coordinates;
+        see :func:`segment.export.polygons`."""
+        from .export import polygons
+
+        return polygons(self)
+
     def ucm(self, layout="image"):
         """The ultrametric contour map of the merge hierarchy.
 

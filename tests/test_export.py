@@ -223,7 +223,7 @@ def test_region_table_equals_a_brute_force_count(dtype):
         image = image[..., 1]
     result = segment(image, min_size=10)
     table = region_table(result)
-    expected = reference_table(result, image)
+    expected = reference_table(result, image, start=1)
     assert list(table) == list(TABLE_COLUMNS)
     for name in TABLE_COLUMNS:
         np.testing.assert_allclose(table[name], expected[name], rtol=1e-6, atol=1e-6,
@@ -237,10 +237,14 @@ def test_region_table_of_a_cut_and_with_a_start_label(coffee):
     image, result = coffee
     coarse = result.cut(n_regions=5)
     table = region_table(coarse)
-    assert table["id"].tolist() == [0, 1, 2, 3, 4]
+    assert table["id"].tolist() == [1, 2, 3, 4, 5]
     assert table["size"].sum() == image.shape[0] * image.shape[1]
-    # labels 1..n, 0 unsegmented: region k of modes is label k + 1
-    labels = coarse.labels + 1
+    # labels 0..n-1 with start_label=0: region k of modes is label k
+    zero = Segmentation(labels=coarse.labels - 1, modes=coarse.modes, sizes=coarse.sizes,
+                        parameters={**coarse.parameters, "start_label": 0}, _image=image)
+    assert region_table(zero)["id"].tolist() == [0, 1, 2, 3, 4]
+    # labels 1..n with some pixels unsegmented (0)
+    labels = coarse.labels.copy()
     labels[:10] = 0
     shifted = Segmentation(labels=labels, modes=coarse.modes, sizes=coarse.sizes,
                            parameters={**coarse.parameters, "start_label": 1},

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "segment"
 #: (modules of one layer do not import each other).
 LAYERS = [
     ["_version", "_defaults"],
-    ["_validate", "labels", "image"],
+    ["_validate", "labels", "image", "io"],
     ["colour", "filters"],
     ["bandwidth", "meanshift", "grouping"],
     ["region_graph"],
@@ -19,9 +19,9 @@ LAYERS = [
     ["merging"],
     ["hierarchy"],
     ["regions", "render"],
+    ["export"],
     ["segmentation"],
-    ["io"],
-    ["outputs", "evaluate", "export"],
+    ["outputs", "evaluate"],
     ["batch", "serve"],
     ["cli"],
     ["__init__", "__main__"],

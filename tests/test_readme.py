@@ -68,3 +68,21 @@ def test_helpers_parse_what_they_should():
     ]
     assert _pytest_commands("pip install -e '.[test]'") == []
     assert _logical_lines("# c\n\na \\\n  b\n") == ["a b"]
+
+
+def _python_blocks():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"^```python\n(.*?)^```", text, re.M | re.S)
+
+
+def test_the_readme_python_snippets_run(tmp_path, monkeypatch):
+    # the snippets read sample_images/ and write into the working folder
+    (tmp_path / "sample_images").symlink_to(ROOT / "sample_images")
+    monkeypatch.chdir(tmp_path)
+    blocks = _python_blocks()
+    assert len(blocks) >= 5
+    namespace = {}
+    for block in blocks:  # in order: later snippets use the names of earlier ones
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert (tmp_path / "coffee_polygons.geojson").is_file()
+    assert namespace["inside"].labels[0, 0] == 0

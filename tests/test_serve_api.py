@@ -130,7 +130,7 @@ def test_the_page_and_its_files(client):
         assert f"/static/{name}" in page.text
         assert client.get(f"/static/{name}").status_code == 200
     config = client.get("/api/config").json()
-    assert config["defaults"]["merge_threshold"] == 0.47
+    assert config["defaults"]["merge_threshold"] == DEFAULTS["merge_threshold"]
     assert config["max_bytes"] > 0 and config["max_pixels"] > 0
 
 

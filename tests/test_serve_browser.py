@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segment import read_image, segment
+from segment import DEFAULTS, read_image, segment
 
 REPO = Path(__file__).resolve().parents[1]
 COFFEE = REPO / "sample_images" / "coffee.png"
@@ -126,7 +126,7 @@ def test_the_page_segments_cuts_hovers_and_downloads(server, page, tmp_path):
     version = wait_for_redraw(page, None)
     assert shown_count(page) == expected.n_regions
     assert "segment image coffee.png" in page.text_content("#command")
-    assert "-t 0.47" in page.text_content("#command")
+    assert f"-t {DEFAULTS['merge_threshold']:g}" in page.text_content("#command")
 
     # the merge slider re-cuts the hierarchy and redraws the result
     page.locator("#merge-threshold").fill("0.85")

@@ -567,9 +567,12 @@ def create_app(*, max_pixels=SERVE_DEFAULTS["max_pixels"], max_bytes=SERVE_DEFAU
         if "colours" not in entry.cache:
             entry.cache["colours"] = export.mode_colours(result.modes)
         lab, rgb = entry.cache["colours"]
-        k = int(result.labels[y, x])
+        label = int(result.labels[y, x])
+        k = label - result.parameters.get("start_label", 0)  # the region's row
+        if k < 0:
+            return JSONResponse({"id": 0, "size": 0, "colour": None, "lab": None, "x": x, "y": y})
         return JSONResponse({
-            "id": k, "size": int(result.sizes[k]), "colour": export.hex_colour(rgb[k]),
+            "id": label, "size": int(result.sizes[k]), "colour": export.hex_colour(rgb[k]),
             "lab": [round(float(v), 2) for v in lab[k]], "x": x, "y": y,
         })
 
