@@ -13,6 +13,8 @@ __all__ = [
     "MIN_SIZE_FRACTION",
     "MIN_SIZE_FLOOR",
     "OUTPUT_KINDS",
+    "DEFAULT_OUTPUTS",
+    "LABEL_FORMATS",
     "DEFAULT_MAX_PIXELS",
     "DEFAULT_MAX_DIST",
     "BOUNDARY_RULES",
@@ -50,8 +52,16 @@ MIN_SIZE_FRACTION = 0.003
 #: The smallest automatic ``min_size``, in pixels.
 MIN_SIZE_FLOOR = 20
 
-#: The files written per image, in the order they are written.
-OUTPUT_KINDS = ("painted", "boundaries", "labels", "json")
+#: The files a run can write per image, in the order they are written: the painted
+#: image, the boundaries over the photo, the boundary mask (1-bit PNG), the label map,
+#: the region table (CSV), the region polygons (GeoJSON), the ultrametric contour
+#: map (16-bit PNG) and the JSON record, written last.
+OUTPUT_KINDS = ("painted", "overlay", "boundaries", "labels", "regions", "polygons", "ucm",
+                "json")
+#: The outputs written when none are chosen.
+DEFAULT_OUTPUTS = ("painted", "overlay", "labels", "json")
+#: Label map file formats, the default first.
+LABEL_FORMATS = ("png", "tif", "npy")
 
 #: Largest image (pixels) :func:`segment.io.read_image` decodes unless told otherwise.
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -73,7 +83,10 @@ LABEL_PNG_MAX = 65535
 
 _OUTPUT_SUFFIXES = {
     "painted": "_painted.png",
+    "overlay": "_overlay.png",
     "boundaries": "_boundaries.png",
+    "regions": "_regions.csv",
+    "polygons": "_polygons.geojson",
     "labels": "_labels.png",
     "labels_tif": "_labels.tif",
     "labels_npy": "_labels.npy",
@@ -131,7 +144,7 @@ def parse_outputs(value):
     >>> parse_outputs("paint")
     Traceback (most recent call last):
     ...
-    ValueError: outputs must be a comma-separated selection of painted, boundaries, labels, json; got 'paint'
+    ValueError: outputs must be a comma-separated selection of painted, overlay, boundaries, labels, regions, polygons, ucm, json; got 'paint'
     """
     parts = value.split(",") if isinstance(value, str) else list(value)
     kinds = [str(part).strip() for part in parts if str(part).strip()]

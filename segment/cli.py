@@ -19,7 +19,7 @@ from ._defaults import (
     DEFAULTS,
     KERNELS,
     METHODS,
-    OUTPUT_KINDS,
+    DEFAULT_OUTPUTS,
     first_line,
     label_names,
     parse_outputs,
@@ -209,7 +209,7 @@ class _ProgressLine:
 @click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("-R", "--recursive", is_flag=True,
               help="Include sub-folders, mirrored under OUTPUT_DIR (symlinked folders are not followed).")
-@click.option("--outputs", default=",".join(OUTPUT_KINDS), show_default=True,
+@click.option("--outputs", default=",".join(DEFAULT_OUTPUTS), show_default=True,
               callback=_parse_outputs, help="Which files to write per image.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               show_default="number of CPUs",

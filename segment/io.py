@@ -35,6 +35,7 @@ __all__ = [
     "read_image",
     "write_image",
     "write_labels",
+    "write_mask",
     "read_labels",
     "atomic_path",
     "temporary_name",
@@ -611,6 +612,27 @@ def _format_for(path):
 _LABEL_SUFFIXES = {".png": "png", ".tif": "tif", ".tiff": "tif", ".npy": "npy"}
 _LABEL_FORMATS = {"png": ".png", "tif": ".tif", "tiff": ".tif", "npy": ".npy"}
 _INT32_MAX = 2**31 - 1
+
+
+def write_mask(path, mask):
+    """Write a boolean (H, W) mask atomically as a 1-bit PNG (white where True).
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "mask.png")
+    >>> write_mask(path, np.array([[True, False]]))
+    >>> with Image.open(path) as img: img.mode, np.asarray(img).tolist()
+    ('1', [[True, False]])
+    """
+    from PIL import Image
+
+    mask = np.asarray(mask)
+    if mask.dtype != np.bool_ or mask.ndim != 2:
+        raise ValueError(f"mask must be a 2-D bool array; got {mask.dtype} of shape {mask.shape}")
+    with atomic_path(path) as tmp:
+        Image.fromarray(mask).convert("1").save(tmp, format="PNG")
 
 
 def write_labels(path, labels, *, format=None):

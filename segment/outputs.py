@@ -6,11 +6,13 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
+
 from . import io
-from ._defaults import DEFAULT_MAX_PIXELS, OUTPUT_KINDS, output_name
+from ._defaults import DEFAULT_MAX_PIXELS, DEFAULT_OUTPUTS, OUTPUT_KINDS, output_name
 from ._version import __version__
 
-__all__ = ["OUTPUT_KINDS", "output_paths", "written_labels", "segment_file"]
+__all__ = ["OUTPUT_KINDS", "output_paths", "written_labels", "write_outputs", "segment_file"]
 
 
 def output_paths(stem, outdir):
@@ -22,8 +24,8 @@ def output_paths(stem, outdir):
 
     Examples
     --------
-    >>> sorted(output_paths("cat", "out"))
-    ['boundaries', 'json', 'labels', 'labels_npy', 'labels_tif', 'painted']
+    >>> sorted(output_paths("cat", "out"))[:5]
+    ['boundaries', 'json', 'labels', 'labels_npy', 'labels_tif']
     """
     outdir = Path(outdir)
     kinds = (*OUTPUT_KINDS, "labels_tif", "labels_npy")
@@ -39,8 +41,58 @@ def written_labels(paths):
     return None
 
 
-def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFAULT_MAX_PIXELS,
-                 stem=None, n_threads=None):
+def write_outputs(result, paths, outputs, *, label_format="png", boundary_color=None):
+    """Write the chosen `outputs` of a segmentation (all but the JSON record) to
+    `paths` (from :func:`output_paths`), each file atomically.
+
+    Parameters
+    ----------
+    result : Segmentation
+    paths : dict
+    outputs : sequence of str
+        Any of :data:`OUTPUT_KINDS`; ``'json'`` is left to the caller.
+    label_format : {'png', 'tif', 'npy'}, optional
+        The label map's format: a 16-bit PNG (a 32-bit TIFF above 65535 regions),
+        a 32-bit TIFF, or a NumPy ``.npy``.
+    boundary_color : tuple of 3 floats in [0, 1], optional
+        The overlay's boundary colour (yellow by default).
+
+    Returns
+    -------
+    written : dict
+        Output kind -> the name of the file written.
+    """
+    written = {}
+    for kind in outputs:
+        path = paths.get(kind)
+        if kind == "painted":
+            io.write_image(path, result.paint())
+        elif kind == "overlay":
+            color = {} if boundary_color is None else {"color": boundary_color}
+            io.write_image(path, result.overlay("image", **color))
+        elif kind == "boundaries":
+            io.write_mask(path, result.boundaries())
+        elif kind == "labels":
+            path = io.write_labels(path.with_suffix("." + label_format), result.labels)
+        elif kind == "regions":
+            from .export import write_regions_csv
+
+            write_regions_csv(path, result.table())
+        elif kind == "polygons":
+            from .export import write_polygons_geojson
+
+            write_polygons_geojson(path, result.polygons())
+        elif kind == "ucm":
+            levels = np.rint(result.ucm() * 65535.0).astype(np.uint16)
+            io.write_image(path, levels)
+        else:
+            continue
+        written[kind] = path.name
+    return written
+
+
+def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=DEFAULT_MAX_PIXELS,
+                 stem=None, n_threads=None, label_format="png", boundary_color=None):
     """Segment the image file `photo` and write the chosen `outputs` into `outdir`.
 
     Every file is written atomically; the JSON record (written last) lists the
@@ -54,13 +106,15 @@ def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFA
     params : dict
         Keyword arguments for :func:`segment.segment`.
     outputs : sequence of str, optional
-        Any of :data:`OUTPUT_KINDS`.
+        Any of :data:`OUTPUT_KINDS`; by default :data:`segment._defaults.DEFAULT_OUTPUTS`.
     max_pixels : int or None, optional
         Largest image accepted; see :func:`segment.io.read_image`.
     stem : str, optional
         Base name of the outputs; the file's stem by default.
     n_threads : int, optional
         Numba threads for this image.
+    label_format, boundary_color
+        As for :func:`write_outputs`.
 
     Returns
     -------
@@ -81,7 +135,7 @@ def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFA
     >>> record["n_regions"], record["width"], record["height"], record["outputs"]["labels"]
     (2, 30, 20, 'half_labels.png')
     >>> sorted(path.name for path in (folder / "out").iterdir())
-    ['half.json', 'half_boundaries.png', 'half_labels.png', 'half_painted.png']
+    ['half.json', 'half_labels.png', 'half_overlay.png', 'half_painted.png']
     """
     from .segmentation import segment
 
@@ -93,15 +147,8 @@ def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFA
     seconds = time.perf_counter() - start
     outdir.mkdir(parents=True, exist_ok=True)
     paths = output_paths(stem or photo.stem, outdir)
-    written = {}
-    if "painted" in outputs:
-        io.write_image(paths["painted"], result.paint())
-        written["painted"] = paths["painted"].name
-    if "boundaries" in outputs:
-        io.write_image(paths["boundaries"], result.overlay("image"))
-        written["boundaries"] = paths["boundaries"].name
-    if "labels" in outputs:
-        written["labels"] = io.write_labels(paths["labels"], result.labels).name
+    written = write_outputs(result, paths, outputs, label_format=label_format,
+                            boundary_color=boundary_color)
     record = {
         "input": str(photo),
         "version": __version__,

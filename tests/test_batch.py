@@ -138,8 +138,8 @@ def test_every_format_of_a_photo_folder(tmp_path):
     assert {r["status"] for r in records.values()} == {"done"}
     for name, (shape, _) in expected.items():
         outputs = records[name]["outputs"]
-        assert sorted(outputs) == ["boundaries", "json", "labels", "painted"]
-        for kind in ["painted", "boundaries", "labels"]:
+        assert sorted(outputs) == ["json", "labels", "overlay", "painted"]
+        for kind in ["painted", "overlay", "labels"]:
             with Image.open(out / outputs[kind]) as img:
                 assert (img.height, img.width) == shape[:2], (name, kind)
         assert records[name]["n_regions"] >= 2, name
@@ -323,7 +323,7 @@ def test_changed_parameters_are_not_skipped(tmp_path):
     assert explicit.records[0]["status"] == "done"
     assert not outputs_complete(out, "a", params={"range_bandwidth": None})
     assert outputs_complete(out, "a", params={"range_bandwidth": 7.0})
-    (out / "a_boundaries.png").unlink()
+    (out / "a_overlay.png").unlink()
     assert not outputs_complete(out, "a")
     assert outputs_complete(out, "a", outputs=("labels", "json"))
 

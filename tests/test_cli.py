@@ -46,7 +46,7 @@ def test_image_writes_the_four_outputs(photo, tmp_path):
     result = run_cli("image", path, "-o", outdir)
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in outdir.iterdir())
-    assert names == ["photo.json", "photo_boundaries.png", "photo_labels.png", "photo_painted.png"]
+    assert names == ["photo.json", "photo_labels.png", "photo_overlay.png", "photo_painted.png"]
     assert "photo.png" in result.output
 
     from segment import segment
@@ -61,7 +61,7 @@ def test_image_writes_the_four_outputs(photo, tmp_path):
     with Image.open(outdir / "photo_painted.png") as img:
         painted = np.asarray(img.convert("RGB"))
     np.testing.assert_array_equal(painted, expected.paint())
-    with Image.open(outdir / "photo_boundaries.png") as img:
+    with Image.open(outdir / "photo_overlay.png") as img:
         overlay = np.asarray(img.convert("RGB"))
     assert overlay.shape == image.shape
     np.testing.assert_array_equal(overlay, expected.overlay())
@@ -226,7 +226,7 @@ def test_real_subprocess(photo, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in outdir.iterdir()) == [
-        "photo.json", "photo_boundaries.png", "photo_labels.png", "photo_painted.png",
+        "photo.json", "photo_labels.png", "photo_overlay.png", "photo_painted.png",
     ]
     assert json.loads((outdir / "photo.json").read_text())["parameters"]["min_size"] == 5
 

@@ -33,7 +33,7 @@ from segment.batch import (
     run_batch,
 )
 from segment.cli import cli
-from segment.outputs import OUTPUT_KINDS
+from segment._defaults import DEFAULT_OUTPUTS
 
 REPO = Path(__file__).resolve().parents[1]
 LINUX = sys.platform.startswith("linux")
@@ -68,7 +68,7 @@ def _readable(path):
         return False
 
 
-def assert_nothing_lost(inp, out, *, recursive=False, outputs=OUTPUT_KINDS, manifest_may_lag=False):
+def assert_nothing_lost(inp, out, *, recursive=False, outputs=DEFAULT_OUTPUTS, manifest_may_lag=False):
     """Every image is complete (all outputs present and readable) or not done, and the
     manifest says which.
 

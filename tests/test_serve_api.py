@@ -19,7 +19,7 @@ pytest.importorskip("starlette")
 pytest.importorskip("multipart")
 from starlette.testclient import TestClient  # noqa: E402
 
-from segment import segment  # noqa: E402
+from segment import DEFAULTS, segment  # noqa: E402
 from segment.cli import cli  # noqa: E402
 from segment.export import polygons, region_table  # noqa: E402
 from segment.serve import app as app_module  # noqa: E402
@@ -109,7 +109,7 @@ def test_upload_then_every_route(client, picture):
     y, x = 5, 60
     region = client.get(f"{base}/region", params={"x": x, "y": y}).json()
     k = int(current.labels[y, x])
-    assert region["id"] == k and region["size"] == int(current.sizes[k])
+    assert region["id"] == k and region["size"] == int(current.sizes[k - 1])  # regions from 1
     assert region["colour"] == "#{:02x}{:02x}{:02x}".format(*current.paint()[y, x].tolist())
 
     download = client.get(f"{base}/labels.png", params={"download": 1})

@@ -148,7 +148,7 @@ def test_the_page_segments_cuts_hovers_and_downloads(server, page, tmp_path):
     page.wait_for_selector("#tooltip:not([hidden])")
     k = int(coarse.labels[y, x])
     assert page.text_content("#tooltip-text").startswith(
-        f"region {k} · {int(coarse.sizes[k])} px · #")
+        f"region {k} · {int(coarse.sizes[k - 1])} px · #")
 
     artifact = tmp_path / "serve.png"
     page.screenshot(path=str(artifact))

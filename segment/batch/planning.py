@@ -15,7 +15,7 @@ from .._defaults import (
     KERNELS,
     MANIFEST_NAME,
     METHODS,
-    OUTPUT_KINDS,
+    DEFAULT_OUTPUTS,
     parse_outputs,
 )
 from ..outputs import output_paths, written_labels
@@ -57,7 +57,7 @@ class BatchTask:
     """Why it cannot be run at all (its outputs would land outside OUTPUT_DIR, ...)."""
     params: dict = field(default_factory=dict)
     """Keyword arguments for :func:`segment.segment`."""
-    outputs: tuple = OUTPUT_KINDS
+    outputs: tuple = DEFAULT_OUTPUTS
     """The output kinds to write, in writing order."""
     max_pixels: int | None = DEFAULT_MAX_PIXELS
     """Largest image accepted (``None``: no limit)."""
@@ -315,7 +315,7 @@ def read_json_record(path):
     return record if isinstance(record, dict) else None
 
 
-def outputs_complete(outdir, stem, outputs=OUTPUT_KINDS, params=None):
+def outputs_complete(outdir, stem, outputs=DEFAULT_OUTPUTS, params=None):
     """Whether the selected outputs of image `stem` in `outdir` all exist.
 
     The JSON record is written last, so its presence means the others were
@@ -414,7 +414,7 @@ def _refusal(outdir, stem, out, resolved_sources):
     return None
 
 
-def plan_batch(input_dir, output_dir, *, recursive=False, outputs=OUTPUT_KINDS, params=None,
+def plan_batch(input_dir, output_dir, *, recursive=False, outputs=DEFAULT_OUTPUTS, params=None,
                overwrite=False, max_pixels=DEFAULT_MAX_PIXELS, errors=None):
     """One :class:`BatchTask` per image of `input_dir`, with its outputs under `output_dir`.
 

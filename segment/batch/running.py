@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import io
-from .._defaults import MANIFEST_NAME, OUTPUT_KINDS
+from .._defaults import DEFAULT_OUTPUTS, MANIFEST_NAME
 from .._version import __version__
 from ..outputs import output_paths
 from .executors import connect, cpu_count, run_dask, run_in_process, run_processes
@@ -132,7 +132,7 @@ def _first_records(tasks, listing_errors):
     return records
 
 
-def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OUTPUT_KINDS,
+def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=DEFAULT_OUTPUTS,
               overwrite=False, max_pixels=io.DEFAULT_MAX_PIXELS, jobs=None, scheduler=None,
               client=None, in_process=False, progress=None, manifest=MANIFEST_NAME):
     """Segment every image of `input_dir` into `output_dir`, in parallel, resumably.
@@ -149,7 +149,8 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
         Include sub-folders (mirrored under `output_dir`); symlinked folders are
         not followed.
     outputs : sequence of str, optional
-        Which of 'painted', 'boundaries', 'labels', 'json' to write per image.
+        Which of :data:`segment._defaults.OUTPUT_KINDS` to write per image; by default
+        :data:`segment._defaults.DEFAULT_OUTPUTS`.
     overwrite : bool, optional
         Redo images whose outputs are complete (by default they are skipped), and
         replace a ``<stem>.json`` that is not a segment record (by default that
@@ -223,7 +224,7 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=OU
     >>> result.summary["done"], result.records[0]["n_regions"]
     (1, 2)
     >>> sorted(path.name for path in (root / "out").iterdir())  # doctest: +NORMALIZE_WHITESPACE
-    ['half.json', 'half_boundaries.png', 'half_labels.png', 'half_painted.png',
+    ['half.json', 'half_labels.png', 'half_overlay.png', 'half_painted.png',
      'segment-manifest.json']
     >>> run_batch(root / "photos", root / "out", in_process=True).summary["skipped"]
     1
