@@ -114,16 +114,30 @@ def segmentation_options(func):
     return func
 
 
-@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+def _not_stdout(ctx, param, value):
+    """Refuse '-' (standard output) as an output folder, rather than make a folder named '-'."""
+    if value is not None and str(value) == "-":
+        raise click.BadParameter("'-' (standard output) is not supported: the outputs are "
+                                 "several files; give a folder")
+    return value
+
+
+@click.group("segment", cls=_OneLineErrors, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="segment")
-def cli():
+@click.pass_context
+def cli(ctx):
     """Mean shift image segmentation in the joint spatial-colour domain."""
+    if ctx.invoked_subcommand is None:  # bare `segment`: its help, exit status 0
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 @cli.command("image")
 @click.argument("photo", type=click.Path(path_type=Path))
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder for the outputs (created if missing).")
+              required=True, callback=_not_stdout,
+              help="Folder for the outputs (created if missing).")
 @segmentation_options
 def image_command(photo, outdir, **params):
     """Segment one PHOTO and write its painted, boundary, label and JSON outputs.
@@ -206,7 +220,8 @@ class _ProgressLine:
 
 @cli.command("batch")
 @click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path),
+                callback=_not_stdout)
 @click.option("-R", "--recursive", is_flag=True,
               help="Include sub-folders, mirrored under OUTPUT_DIR (symlinked folders are not followed).")
 @click.option("--outputs", default=",".join(OUTPUT_KINDS), show_default=True,

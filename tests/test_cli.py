@@ -372,3 +372,43 @@ def test_image_bad_parameter_is_a_usage_error_before_reading(tmp_path, args, nam
     assert result.exit_code == 2, result.output
     assert_one_line_error(result, name)
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def test_python_dash_m_segment_is_the_command():
+    from segment import __version__
+
+    proc = subprocess.run([sys.executable, "-m", "segment", "--version"],
+                          capture_output=True, text=True, env=_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"segment, version {__version__}"
+
+
+def test_bare_command_prints_its_help_and_exits_0():
+    result = run_cli()
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: segment")
+    for command in ("image", "batch", "evaluate"):
+        assert command in result.output
+    assert "error" not in result.output
+
+
+@pytest.mark.parametrize("flag", ["-o", "--outdir"])
+def test_image_refuses_dash_as_outdir(photo, tmp_path, monkeypatch, flag):
+    path, _ = photo
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("image", path, flag, "-")
+    assert result.exit_code == 2
+    assert_one_line_error(result, "'-'")
+    assert not (tmp_path / "-").exists()
+
+
+def test_batch_refuses_dash_as_output_dir(tmp_path, monkeypatch):
+    save(tmp_path / "in" / "a.png")
+    monkeypatch.chdir(tmp_path)
+    result = batch("in", "-")
+    assert result.exit_code == 2
+    assert_one_line_error(result, "'-'")
+    assert not (tmp_path / "-").exists()
