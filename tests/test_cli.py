@@ -412,3 +412,60 @@ def test_batch_refuses_dash_as_output_dir(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert_one_line_error(result, "'-'")
     assert not (tmp_path / "-").exists()
+
+
+# ---------------------------------------------------------------------------- unexpected failures
+
+
+@pytest.mark.parametrize("error, fragments", [
+    (MemoryError(), ["out of memory segmenting photo.png (48 x 36 pixels)", "--max-pixels"]),
+    (RuntimeError("the kernel broke\nsecond line"),
+     ["photo.png", "RuntimeError: the kernel broke"]),
+])
+def test_image_unexpected_error_is_one_line(photo, tmp_path, monkeypatch, error, fragments):
+    import segment.segmentation
+
+    def fail(*args, **kwargs):
+        raise error
+
+    path, _ = photo
+    monkeypatch.setattr(segment.segmentation, "segment", fail)
+    result = run_cli("image", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert_one_line_error(result, *fragments)
+    assert "second line" not in result.output
+
+
+def test_image_max_pixels(photo, tmp_path):
+    path, _ = photo  # 48 x 36 = 1728 pixels
+    refused = run_cli("image", path, "-o", tmp_path / "out", "--max-pixels", "1000")
+    assert_one_line_error(refused, "1728 pixels")
+    assert not (tmp_path / "out" / "photo.json").exists()
+    assert run_cli("image", path, "-o", tmp_path / "out", "--max-pixels", "0").exit_code == 0
+
+
+def _limit_address_space():  # in the child, before it runs Python
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS is Linux's")
+def test_out_of_memory_in_a_real_process_is_one_line(tmp_path):
+    # 9000 x 9000 decodes in 243 MB but needs about 6 GB to segment: under a 4 GB
+    # address-space limit the allocation fails within seconds
+    big = np.zeros((9000, 9000, 3), np.uint8)
+    big[:, 4500:] = (200, 40, 40)
+    Image.fromarray(big).save(tmp_path / "big.png", compress_level=1)
+    del big
+    proc = subprocess.run(
+        [sys.executable, "-m", "segment", "image", str(tmp_path / "big.png"),
+         "-o", str(tmp_path / "out")],
+        capture_output=True, text=True, env=_env(), timeout=300,
+        preexec_fn=_limit_address_space,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(
+        "segment: error: out of memory segmenting big.png (9000 x 9000 pixels)")
