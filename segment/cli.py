@@ -102,7 +102,10 @@ def segmentation_options(func):
                      help="Merge adjacent regions while the estimated probability that they "
                           "differ is at most this (0-1); higher gives fewer regions."),
         click.option("--kernel", type=click.Choice(KERNELS), default=DEFAULTS["kernel"],
-                     show_default=True, help="Mean shift kernel."),
+                     show_default=True,
+                     help="Mean shift kernel: 'flat' weighs the window's pixels equally; "
+                          "'gaussian' by their distance, and is about 25x slower than "
+                          "'flat' (17 s against 0.7 s for a 481 x 321 photo on 2 cores)."),
         click.option("--method", type=click.Choice(METHODS), default=DEFAULTS["method"],
                      show_default=True,
                      help="Mode seeking: 'exact' runs mean shift from every pixel; 'fast' "

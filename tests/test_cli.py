@@ -469,3 +469,8 @@ def test_out_of_memory_in_a_real_process_is_one_line(tmp_path):
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert proc.stderr.startswith(
         "segment: error: out of memory segmenting big.png (9000 x 9000 pixels)")
+
+
+def test_kernel_help_states_the_cost_of_gaussian():
+    helptext = " ".join(run_cli("image", "--help").output.split())
+    assert "'gaussian'" in helptext and "x slower than 'flat'" in helptext
