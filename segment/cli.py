@@ -203,54 +203,84 @@ def _parse_outputs(ctx, param, value):
         raise click.BadParameter(first_line(exc)) from None
 
 
-def _duration(seconds):
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+#: Seconds between two progress lines of ``segment batch`` when stderr is not a
+#: terminal (a log file, a pipe); the environment variable
+#: ``SEGMENT_PROGRESS_INTERVAL`` overrides it.
+PROGRESS_INTERVAL = 10.0
 
 
-class _ProgressLine:
-    """One self-rewriting line on a terminal: count, bar, rate, ETA, failures."""
+def _progress_interval():
+    import os
 
-    def __init__(self, stream):
+    try:
+        value = float(os.environ.get("SEGMENT_PROGRESS_INTERVAL", PROGRESS_INTERVAL))
+    except ValueError:
+        return PROGRESS_INTERVAL
+    return value if math.isfinite(value) and value >= 0 else PROGRESS_INTERVAL
+
+
+class _BatchProgress:
+    """The progress of ``segment batch`` on `stream`, as ``run_batch``'s `progress`
+    callback.
+
+    On a terminal, a tqdm bar of the images to segment (skipped ones leave it and
+    are counted beside it) with their rate, the time left and the failures. Else
+    (a log, a pipe) a plain line every `interval` seconds: images finished of the
+    total, done, skipped and failed, the rate, the time left.
+    """
+
+    def __init__(self, stream, *, terminal, interval=PROGRESS_INTERVAL):
         import time
 
         self._clock = time.monotonic
         self.stream = stream
+        self.terminal = terminal
+        self.interval = interval
+        self.counts = {"done": 0, "skipped": 0, "failed": 0}
         self.start = self._clock()
-        self.processed = 0
-        self.failed = 0
-        self.last = 0.0
-        self.drawn = False
+        self.last = self.start
+        self.bar = None
 
     def __call__(self, record, finished, total):
-        if record["status"] in ("done", "failed"):
-            self.processed += 1
-        self.failed += record["status"] == "failed"
-        now = self._clock()
-        if finished < total and now - self.last < 0.1:
+        status = record["status"]
+        if status in self.counts:
+            self.counts[status] += 1
+        if self.terminal:
+            self._draw(total)
             return
-        self.last = now
-        elapsed = max(now - self.start, 1e-9)
-        rate = self.processed / elapsed
-        eta = _duration((total - finished) / rate) if rate > 0 else "?"
-        import shutil
+        now = self._clock()
+        if now - self.last >= self.interval:
+            self.last = now
+            self._write_line(finished, total, now)
 
-        width = shutil.get_terminal_size((80, 20)).columns
-        tail = f" {finished}/{total}  {rate:.2f} img/s  ETA {eta}"
-        if self.failed:
-            tail += f"  {self.failed} failed"
-        bar_width = max(10, min(40, width - len(tail) - 3))
-        filled = int(bar_width * finished / total) if total else bar_width
-        line = f"[{'#' * filled}{'.' * (bar_width - filled)}]{tail}"
-        self.stream.write("\r" + line[: width - 1].ljust(width - 1))
+    def _draw(self, total):
+        from tqdm import tqdm
+
+        segmented = self.counts["done"] + self.counts["failed"]
+        if self.bar is None:
+            self.bar = tqdm(total=total, file=self.stream, unit="img", dynamic_ncols=True,
+                            smoothing=0)
+        self.bar.total = total - self.counts["skipped"]
+        extra = [f"{self.counts[s]} {s}" for s in ("skipped", "failed") if self.counts[s]]
+        self.bar.set_postfix_str(", ".join(extra), refresh=False)
+        self.bar.update(segmented - self.bar.n)
+
+    def _write_line(self, finished, total, now):
+        from tqdm import tqdm
+
+        segmented = self.counts["done"] + self.counts["failed"]
+        rate = segmented / max(now - self.start, 1e-9)
+        left = total - finished
+        eta = tqdm.format_interval(left / rate) if rate > 0 else "?"
+        done, skipped, failed = (self.counts[s] for s in ("done", "skipped", "failed"))
+        self.stream.write(f"segment: {finished}/{total} images: {done} done, {skipped} "
+                          f"skipped, {failed} failed; {rate:.2f} images/s; "
+                          f"{left} left, ETA {eta}\n")
         self.stream.flush()
-        self.drawn = True
 
     def close(self):
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
 
 
 @cli.command("batch")
@@ -273,7 +303,9 @@ class _ProgressLine:
                    "and replace a <stem>.json that segment did not write.")
 @click.option("--max-pixels", type=click.IntRange(min=0), default=DEFAULT_MAX_PIXELS,
               show_default=True, help="Fail images larger than this many pixels (0: no limit).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress (a bar on a terminal, else a line every "
+                   f"{PROGRESS_INTERVAL:g} s) and no summary line.")
 @segmentation_options
 @click.pass_context
 def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, scheduler, overwrite,
@@ -296,7 +328,8 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     """
     from .batch import BatchInterrupted, BatchUsageError, run_batch
 
-    progress = None if quiet or not sys.stderr.isatty() else _ProgressLine(sys.stderr)
+    progress = None if quiet else _BatchProgress(
+        sys.stderr, terminal=sys.stderr.isatty(), interval=_progress_interval())
     stopped = 0  # or the exit status for the signal that stopped the batch
     try:
         result = run_batch(

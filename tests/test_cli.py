@@ -304,18 +304,43 @@ def batch(*args):
                               env={"DASK_SCHEDULER_ADDRESS": None})
 
 
-def test_progress_line_on_a_terminal():
+def test_progress_bar_on_a_terminal():
     import io
 
-    from segment.cli import _ProgressLine
+    from segment.cli import _BatchProgress
 
     stream = io.StringIO()
-    line = _ProgressLine(stream)
-    line({"status": "done"}, 1, 4)
-    line({"status": "failed"}, 4, 4)
-    line.close()
+    progress = _BatchProgress(stream, terminal=True)
+    progress({"status": "skipped"}, 1, 4)
+    progress({"status": "done"}, 2, 4)
+    progress({"status": "failed"}, 3, 4)
+    progress({"status": "done"}, 4, 4)
+    progress.close()
     text = stream.getvalue()
-    assert "4/4" in text and "img/s" in text and "ETA" in text and "1 failed" in text
+    # the bar counts the images segmented (the skipped one is shown beside it)
+    assert "3/3" in text and "img/s" in text
+    assert "1 skipped" in text and "1 failed" in text
+
+
+def test_progress_lines_when_not_a_terminal():
+    import io
+
+    from segment.cli import _BatchProgress
+
+    stream = io.StringIO()
+    progress = _BatchProgress(stream, terminal=False, interval=0)
+    progress({"status": "done"}, 1, 3)
+    progress({"status": "failed"}, 2, 3)
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "\r" not in stream.getvalue()
+    assert lines[1].startswith("segment: 2/3 images: 1 done, 0 skipped, 1 failed; ")
+    assert "images/s" in lines[1]
+    quiet = io.StringIO()
+    slow = _BatchProgress(quiet, terminal=False, interval=3600)
+    slow({"status": "done"}, 1, 3)
+    slow.close()
+    assert quiet.getvalue() == ""  # no line before the first interval is over
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -474,3 +499,22 @@ def test_out_of_memory_in_a_real_process_is_one_line(tmp_path):
 def test_kernel_help_states_the_cost_of_gaussian():
     helptext = " ".join(run_cli("image", "--help").output.split())
     assert "'gaussian'" in helptext and "x slower than 'flat'" in helptext
+
+
+def test_batch_progress_lines_in_a_real_process(tmp_path):
+    # stderr is a pipe, not a terminal: plain lines, at every image with an interval of 0
+    for name in "abcd":
+        save(tmp_path / "in" / f"{name}.png")
+    env = {**_env(), "SEGMENT_PROGRESS_INTERVAL": "0"}
+    env.pop("DASK_SCHEDULER_ADDRESS", None)
+    command = [sys.executable, "-m", "segment", "batch", str(tmp_path / "in"),
+               str(tmp_path / "out"), "-j", "1"]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("segment: ")]
+    assert [line.split(" images")[0] for line in lines] == [
+        f"segment: {n}/4" for n in range(1, 5)], proc.stderr
+    assert lines[-1].startswith("segment: 4/4 images: 4 done, 0 skipped, 0 failed; ")
+    again = subprocess.run(command + ["-q"], capture_output=True, text=True, env=env,
+                           timeout=300)
+    assert again.returncode == 0 and again.stderr == "" and again.stdout == ""
