@@ -154,6 +154,7 @@ def image_command(photo, outdir, max_pixels, **params):
     Exit status: 0 done, 1 the image could not be read, segmented or written
     (one line on stderr says why), 2 usage error.
     """
+    from ._warmup import COMPILE_NOTICE
     from .batch import BatchUsageError, validate_parameters
     from .outputs import segment_file
 
@@ -162,7 +163,8 @@ def image_command(photo, outdir, max_pixels, **params):
     except BatchUsageError as exc:
         raise click.UsageError(first_line(exc)) from None
     try:
-        record = segment_file(photo, outdir, params, max_pixels=max_pixels or None)
+        record = segment_file(photo, outdir, params, max_pixels=max_pixels or None,
+                              on_compile=lambda: click.echo(COMPILE_NOTICE, err=True))
     except (ValueError, TypeError, OSError) as exc:
         raise click.ClickException(first_line(exc)) from None
     except MemoryError:
@@ -283,6 +285,17 @@ class _BatchProgress:
             self.bar.close()
 
 
+def _compile_kernels_first(params, *, quiet):
+    """Before a batch on local workers: if the kernels are not in numba's cache,
+    compile them here, once, with a notice, rather than in every worker at once."""
+    from ._warmup import COMPILE_NOTICE, kernels_cached, warm_up
+
+    if kernels_cached() is False:
+        if not quiet:
+            click.echo(COMPILE_NOTICE, err=True)
+        warm_up(params)
+
+
 @cli.command("batch")
 @click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -326,12 +339,14 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     130 interrupted by Ctrl-C, 143 stopped by SIGTERM (finished outputs are kept
     and the manifest is written).
     """
-    from .batch import BatchInterrupted, BatchUsageError, run_batch
+    from .batch import BatchInterrupted, BatchUsageError, run_batch, validate_parameters
 
     progress = None if quiet else _BatchProgress(
         sys.stderr, terminal=sys.stderr.isatty(), interval=_progress_interval())
     stopped = 0  # or the exit status for the signal that stopped the batch
     try:
+        if scheduler is None:
+            _compile_kernels_first(validate_parameters(params), quiet=quiet)
         result = run_batch(
             input_dir, output_dir, params, recursive=recursive, outputs=outputs,
             overwrite=overwrite, max_pixels=max_pixels or None, jobs=jobs,

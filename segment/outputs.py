@@ -40,11 +40,13 @@ def written_labels(paths):
 
 
 def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFAULT_MAX_PIXELS,
-                 stem=None, n_threads=None):
+                 stem=None, n_threads=None, on_compile=None):
     """Segment the image file `photo` and write the chosen `outputs` into `outdir`.
 
     Every file is written atomically; the JSON record (written last) lists the
-    parameters, region count, image size and seconds taken.
+    parameters, region count, image size and seconds taken to read and segment
+    the image. The kernels are compiled or loaded first
+    (:func:`segment._warmup.warm_up`, once per process), apart from those seconds.
 
     Parameters
     ----------
@@ -61,6 +63,10 @@ def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFA
         Base name of the outputs; the file's stem by default.
     n_threads : int, optional
         Numba threads for this image.
+    on_compile : callable, optional
+        Called with no arguments, at most once and possibly from another thread,
+        when the kernels are about to compile (the first run of an installation,
+        about 25 s): to tell the user to wait.
 
     Returns
     -------
@@ -83,14 +89,19 @@ def segment_file(photo, outdir, params, *, outputs=OUTPUT_KINDS, max_pixels=DEFA
     >>> sorted(path.name for path in (folder / "out").iterdir())
     ['half.json', 'half_boundaries.png', 'half_labels.png', 'half_painted.png']
     """
+    from ._warmup import warm_up
     from .segmentation import segment
 
     photo = Path(photo)
     outdir = Path(outdir)
     start = time.perf_counter()
     image, info = io.read_image(photo, max_pixels=max_pixels, return_info=True)
-    result = segment(image, n_threads=n_threads, **params)
     seconds = time.perf_counter() - start
+    warm_up(params, dtype=image.dtype, channels=image.shape[2] if image.ndim == 3 else None,
+            n_threads=n_threads, on_compile=on_compile)
+    start = time.perf_counter()
+    result = segment(image, n_threads=n_threads, **params)
+    seconds += time.perf_counter() - start
     outdir.mkdir(parents=True, exist_ok=True)
     paths = output_paths(stem or photo.stem, outdir)
     written = {}

@@ -518,3 +518,44 @@ def test_batch_progress_lines_in_a_real_process(tmp_path):
     again = subprocess.run(command + ["-q"], capture_output=True, text=True, env=env,
                            timeout=300)
     assert again.returncode == 0 and again.stderr == "" and again.stdout == ""
+
+
+# ---------------------------------------------------------------------------- first run
+
+
+def test_first_run_says_it_compiles_and_does_not_time_it(photo, tmp_path):
+    """SLOW: about 30-60 s, the kernels compile into an empty numba cache."""
+    import time
+
+    path, _ = photo
+    env = {**_env(), "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    command = [sys.executable, "-m", "segment", "image", str(path), "-o", str(tmp_path / "out")]
+    start = time.perf_counter()
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    wall = time.perf_counter() - start
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.startswith("segment: compiling the kernels once"), first.stderr
+    assert first.stderr.count("\n") == 1, first.stderr
+    seconds = json.loads((tmp_path / "out" / "photo.json").read_text())["seconds"]
+    assert seconds < wall / 3, (seconds, wall)  # the compilation is not the image's time
+    second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert second.stderr == ""
+    assert "photo.png" in second.stdout
+
+
+@pytest.mark.parametrize("cached, quiet", [(False, False), (False, True), (True, False)])
+def test_batch_compiles_the_kernels_once_before_its_workers(tmp_path, monkeypatch, cached,
+                                                           quiet):
+    import segment._warmup as warmup
+
+    calls = []
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: cached)
+    monkeypatch.setattr(warmup, "warm_up", lambda params, **kw: calls.append(params) or 0.0)
+    save(tmp_path / "in" / "a.png")
+    result = batch(tmp_path / "in", tmp_path / "out", "-j", "1", "-r", "8",
+                   *(["-q"] if quiet else []))
+    assert result.exit_code == 0, result.output
+    assert [params["range_bandwidth"] for params in calls] == ([] if cached else [8.0])
+    told = warmup.COMPILE_NOTICE in stderr_of(result)
+    assert told == (not cached and not quiet)

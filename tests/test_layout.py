@@ -20,7 +20,7 @@ LAYERS = [
     ["hierarchy"],
     ["regions", "render"],
     ["segmentation"],
-    ["io"],
+    ["io", "_warmup"],
     ["outputs", "evaluate"],
     ["batch"],
     ["cli"],
