@@ -92,11 +92,14 @@ def write_outputs(result, paths, outputs, *, label_format="png", boundary_color=
 
 
 def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=DEFAULT_MAX_PIXELS,
-                 stem=None, n_threads=None, label_format="png", boundary_color=None):
+                 stem=None, n_threads=None, label_format="png", boundary_color=None,
+                 on_compile=None):
     """Segment the image file `photo` and write the chosen `outputs` into `outdir`.
 
     Every file is written atomically; the JSON record (written last) lists the
-    parameters, region count, image size and seconds taken.
+    parameters, region count, image size and seconds taken to read and segment
+    the image. The kernels are compiled or loaded first
+    (:func:`segment._warmup.warm_up`, once per process), apart from those seconds.
 
     Parameters
     ----------
@@ -115,6 +118,10 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
         Numba threads for this image.
     label_format, boundary_color
         As for :func:`write_outputs`.
+    on_compile : callable, optional
+        Called with no arguments, at most once and possibly from another thread,
+        when the kernels are about to compile (the first run of an installation,
+        about 25 s): to tell the user to wait.
 
     Returns
     -------
@@ -137,14 +144,19 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
     >>> sorted(path.name for path in (folder / "out").iterdir())
     ['half.json', 'half_labels.png', 'half_overlay.png', 'half_painted.png']
     """
+    from ._warmup import warm_up
     from .segmentation import segment
 
     photo = Path(photo)
     outdir = Path(outdir)
     start = time.perf_counter()
     image, info = io.read_image(photo, max_pixels=max_pixels, return_info=True)
-    result = segment(image, n_threads=n_threads, **params)
     seconds = time.perf_counter() - start
+    warm_up(params, dtype=image.dtype, channels=image.shape[2] if image.ndim == 3 else None,
+            n_threads=n_threads, on_compile=on_compile)
+    start = time.perf_counter()
+    result = segment(image, n_threads=n_threads, **params)
+    seconds += time.perf_counter() - start
     outdir.mkdir(parents=True, exist_ok=True)
     paths = output_paths(stem or photo.stem, outdir)
     written = write_outputs(result, paths, outputs, label_format=label_format,

@@ -304,18 +304,43 @@ def batch(*args):
                               env={"DASK_SCHEDULER_ADDRESS": None})
 
 
-def test_progress_line_on_a_terminal():
+def test_progress_bar_on_a_terminal():
     import io
 
-    from segment.cli import _ProgressLine
+    from segment.cli import _BatchProgress
 
     stream = io.StringIO()
-    line = _ProgressLine(stream)
-    line({"status": "done"}, 1, 4)
-    line({"status": "failed"}, 4, 4)
-    line.close()
+    progress = _BatchProgress(stream, terminal=True)
+    progress({"status": "skipped"}, 1, 4)
+    progress({"status": "done"}, 2, 4)
+    progress({"status": "failed"}, 3, 4)
+    progress({"status": "done"}, 4, 4)
+    progress.close()
     text = stream.getvalue()
-    assert "4/4" in text and "img/s" in text and "ETA" in text and "1 failed" in text
+    # the bar counts the images segmented (the skipped one is shown beside it)
+    assert "3/3" in text and "img/s" in text
+    assert "1 skipped" in text and "1 failed" in text
+
+
+def test_progress_lines_when_not_a_terminal():
+    import io
+
+    from segment.cli import _BatchProgress
+
+    stream = io.StringIO()
+    progress = _BatchProgress(stream, terminal=False, interval=0)
+    progress({"status": "done"}, 1, 3)
+    progress({"status": "failed"}, 2, 3)
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "\r" not in stream.getvalue()
+    assert lines[1].startswith("segment: 2/3 images: 1 done, 0 skipped, 1 failed; ")
+    assert "images/s" in lines[1]
+    quiet = io.StringIO()
+    slow = _BatchProgress(quiet, terminal=False, interval=3600)
+    slow({"status": "done"}, 1, 3)
+    slow.close()
+    assert quiet.getvalue() == ""  # no line before the first interval is over
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -372,3 +397,165 @@ def test_image_bad_parameter_is_a_usage_error_before_reading(tmp_path, args, nam
     assert result.exit_code == 2, result.output
     assert_one_line_error(result, name)
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def test_python_dash_m_segment_is_the_command():
+    from segment import __version__
+
+    proc = subprocess.run([sys.executable, "-m", "segment", "--version"],
+                          capture_output=True, text=True, env=_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"segment, version {__version__}"
+
+
+def test_bare_command_prints_its_help_and_exits_0():
+    result = run_cli()
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: segment")
+    for command in ("image", "batch", "evaluate"):
+        assert command in result.output
+    assert "error" not in result.output
+
+
+@pytest.mark.parametrize("flag", ["-o", "--outdir"])
+def test_image_refuses_dash_as_outdir(photo, tmp_path, monkeypatch, flag):
+    path, _ = photo
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("image", path, flag, "-")
+    assert result.exit_code == 2
+    assert_one_line_error(result, "'-'")
+    assert not (tmp_path / "-").exists()
+
+
+def test_batch_refuses_dash_as_output_dir(tmp_path, monkeypatch):
+    save(tmp_path / "in" / "a.png")
+    monkeypatch.chdir(tmp_path)
+    result = batch("in", "-")
+    assert result.exit_code == 2
+    assert_one_line_error(result, "'-'")
+    assert not (tmp_path / "-").exists()
+
+
+# ---------------------------------------------------------------------------- unexpected failures
+
+
+@pytest.mark.parametrize("error, fragments", [
+    (MemoryError(), ["out of memory segmenting photo.png (48 x 36 pixels)", "--max-pixels"]),
+    (RuntimeError("the kernel broke\nsecond line"),
+     ["photo.png", "RuntimeError: the kernel broke"]),
+])
+def test_image_unexpected_error_is_one_line(photo, tmp_path, monkeypatch, error, fragments):
+    import segment.segmentation
+
+    def fail(*args, **kwargs):
+        raise error
+
+    path, _ = photo
+    monkeypatch.setattr(segment.segmentation, "segment", fail)
+    result = run_cli("image", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert_one_line_error(result, *fragments)
+    assert "second line" not in result.output
+
+
+def test_image_max_pixels(photo, tmp_path):
+    path, _ = photo  # 48 x 36 = 1728 pixels
+    refused = run_cli("image", path, "-o", tmp_path / "out", "--max-pixels", "1000")
+    assert_one_line_error(refused, "1728 pixels")
+    assert not (tmp_path / "out" / "photo.json").exists()
+    assert run_cli("image", path, "-o", tmp_path / "out", "--max-pixels", "0").exit_code == 0
+
+
+def _limit_address_space():  # in the child, before it runs Python
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS is Linux's")
+def test_out_of_memory_in_a_real_process_is_one_line(tmp_path):
+    # 9000 x 9000 decodes in 243 MB but needs about 6 GB to segment: under a 4 GB
+    # address-space limit the allocation fails within seconds
+    big = np.zeros((9000, 9000, 3), np.uint8)
+    big[:, 4500:] = (200, 40, 40)
+    Image.fromarray(big).save(tmp_path / "big.png", compress_level=1)
+    del big
+    proc = subprocess.run(
+        [sys.executable, "-m", "segment", "image", str(tmp_path / "big.png"),
+         "-o", str(tmp_path / "out")],
+        capture_output=True, text=True, env=_env(), timeout=300,
+        preexec_fn=_limit_address_space,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(
+        "segment: error: out of memory segmenting big.png (9000 x 9000 pixels)")
+
+
+def test_kernel_help_states_the_cost_of_gaussian():
+    helptext = " ".join(run_cli("image", "--help").output.split())
+    assert "'gaussian'" in helptext and "x slower than 'flat'" in helptext
+
+
+def test_batch_progress_lines_in_a_real_process(tmp_path):
+    # stderr is a pipe, not a terminal: plain lines, at every image with an interval of 0
+    for name in "abcd":
+        save(tmp_path / "in" / f"{name}.png")
+    env = {**_env(), "SEGMENT_PROGRESS_INTERVAL": "0"}
+    env.pop("DASK_SCHEDULER_ADDRESS", None)
+    command = [sys.executable, "-m", "segment", "batch", str(tmp_path / "in"),
+               str(tmp_path / "out"), "-j", "1"]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("segment: ")]
+    assert [line.split(" images")[0] for line in lines] == [
+        f"segment: {n}/4" for n in range(1, 5)], proc.stderr
+    assert lines[-1].startswith("segment: 4/4 images: 4 done, 0 skipped, 0 failed; ")
+    again = subprocess.run(command + ["-q"], capture_output=True, text=True, env=env,
+                           timeout=300)
+    assert again.returncode == 0 and again.stderr == "" and again.stdout == ""
+
+
+# ---------------------------------------------------------------------------- first run
+
+
+def test_first_run_says_it_compiles_and_does_not_time_it(photo, tmp_path):
+    """SLOW: about 30-60 s, the kernels compile into an empty numba cache."""
+    import time
+
+    path, _ = photo
+    env = {**_env(), "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    command = [sys.executable, "-m", "segment", "image", str(path), "-o", str(tmp_path / "out")]
+    start = time.perf_counter()
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    wall = time.perf_counter() - start
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.startswith("segment: compiling the kernels once"), first.stderr
+    assert first.stderr.count("\n") == 1, first.stderr
+    seconds = json.loads((tmp_path / "out" / "photo.json").read_text())["seconds"]
+    assert seconds < wall / 3, (seconds, wall)  # the compilation is not the image's time
+    second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert second.stderr == ""
+    assert "photo.png" in second.stdout
+
+
+@pytest.mark.parametrize("cached, quiet", [(False, False), (False, True), (True, False)])
+def test_batch_compiles_the_kernels_once_before_its_workers(tmp_path, monkeypatch, cached,
+                                                           quiet):
+    import segment._warmup as warmup
+
+    calls = []
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: cached)
+    monkeypatch.setattr(warmup, "warm_up", lambda params, **kw: calls.append(params) or 0.0)
+    save(tmp_path / "in" / "a.png")
+    result = batch(tmp_path / "in", tmp_path / "out", "-j", "1", "-r", "8",
+                   *(["-q"] if quiet else []))
+    assert result.exit_code == 0, result.output
+    assert [params["range_bandwidth"] for params in calls] == ([] if cached else [8.0])
+    told = warmup.COMPILE_NOTICE in stderr_of(result)
+    assert told == (not cached and not quiet)

@@ -21,6 +21,7 @@ LAYERS = [
     ["regions", "render"],
     ["export"],
     ["segmentation"],
+    ["_warmup"],
     ["outputs", "evaluate"],
     ["batch", "serve"],
     ["cli"],
