@@ -1,14 +1,14 @@
 """Hierarchical BSDS500 scores of the merge hierarchy, and what recording it costs.
 
 For every selected image, :func:`segment.segment` at the defaults, then its
-ultrametric contour map (``result.ucm()``, the (H, W) layout) scored at 99
+ultrametric contour map (``result.ucm(layout="bsds")``) scored at 99
 thresholds by :func:`segment.evaluate.evaluate_ucm`, as the official BSDS500
 ``collect_eval_*`` scripts do: ODS (one threshold for the data set), OIS (the best
 threshold per image) and boundary AP; the default cut's scores come from the same
-run. Timing, on one thread per worker: the whole ``segment()`` call, the part of it
-that records the hierarchy past the default threshold (the merging run to a
-single region on the finest regions, against the same merging stopped at the
-default threshold), and ``result.cut(t)``.
+run. Timing, on one thread per worker: the whole ``segment()`` call, what recording
+the hierarchy costs (the merging of the image's groups run to a single region,
+against the same merging stopped at the default threshold), and ``result.cut(t)``.
+The benchmark is meant for 481 x 321 photos, which segment at scale 1.
 
     .venv/bin/python -m benchmarks.hierarchy --split val --jobs 2
     .venv/bin/python -m benchmarks.hierarchy --every 20        # a quick check
@@ -37,9 +37,11 @@ def _seconds(func, repeats=5):
 def score_image(task):
     from segment import DEFAULTS, segment
     from segment.evaluate import evaluate_segmentation, evaluate_ucm
-    from segment.merge_cost import check_merge_inputs
-    from segment.merging import _merge
-    from segment.region_graph import boundary_edges, interior_sums, region_totals
+    from segment.grouping import GROUPING_FRACTION, group_modes
+    from segment.labels import split_components
+    from segment.merging import merge_hierarchy, merge_regions
+
+    from benchmarks._common import merging_inputs
 
     bsds, split, image_id = task
     image, segs, bdrys = read_bsds(bsds, split, image_id)
@@ -47,19 +49,24 @@ def score_image(task):
     whole = _seconds(lambda: segment(image), repeats=3)
     result = segment(image)
     cut = _seconds(lambda: result.cut(0.3))
-    # the merging on the finest regions: to one region, or stopped at the default
-    finest = result._tree.finest
-    n = result._tree.hierarchy.n
-    values = np.zeros(finest.shape + (4,), np.float32)  # only the graph's size matters here
-    labels, values, coef = check_merge_inputs(finest, values, np.zeros(finest.shape), None)
-    edges, length, contrast = boundary_edges(finest, np.zeros(finest.shape))
-    sizes, sums = region_totals(finest, values, n)
-    inner, count = interior_sums(finest, np.zeros(finest.shape), n)
-    args = (n, edges, length, contrast, sizes, sums)
-    rest = (0.0, inner, count, float(finest.size), coef)
-    full = _seconds(lambda: _merge(*args, 1.0, *rest))
-    stopped = _seconds(lambda: _merge(*args, DEFAULTS["merge_threshold"], *rest))
-    ucm_scores = evaluate_ucm(result.ucm(), segs, boundaries=bdrys)
+    # what recording costs: the merging run to one region against the same merging
+    # stopped at the default threshold, on this image's groups
+    from segment.colour import lab_lattice
+    from segment.meanshift import seek_modes
+
+    params = result.parameters
+    lab = lab_lattice(image)
+    points = seek_modes(lab, params["spatial_bandwidth"], params["range_bandwidth"])
+    _, values, edge_map = merging_inputs(points, lab, params["range_bandwidth"])
+    groups, n = split_components(group_modes(points, GROUPING_FRACTION
+                                             * params["range_bandwidth"])[0])
+    size = params["min_size"]
+    full = _seconds(lambda: merge_hierarchy(groups, values, n, edge_map=edge_map,
+                                            min_size=size))
+    stopped = _seconds(lambda: merge_regions(groups, values, n, edge_map=edge_map,
+                                             threshold=DEFAULTS["merge_threshold"],
+                                             min_size=size))
+    ucm_scores = evaluate_ucm(result.ucm(layout="bsds"), segs, boundaries=bdrys)
     default = evaluate_segmentation(result.labels, segs, boundaries=bdrys)
     return image_id, whole, cut, full - stopped, ucm_scores, default
 

@@ -186,16 +186,19 @@ class Segmentation:
         Parameters
         ----------
         layout : {'image', 'bsds'}, optional
-            'image': (H, W) float32, 0 inside the finest regions; a pixel whose right
-            or lower neighbour lies in another finest region holds the highest
-            level at which it joins such a neighbour. 'bsds': (2H + 1, 2W + 1)
+            'image': (H, W) float32, the BSDS500 'imageSize' layout: each pixel
+            holds the level of its lower-right corner, the largest level of the
+            four pixel edges that meet there (0 inside the finest regions; the
+            'bsds' layout's ``ucm2[2::2, 2::2]`` without its frame). 'bsds': (2H + 1, 2W + 1)
             float32 in the layout of BSDS500's ``ucm2``: pixel (i, j) at
             (2i + 1, 2j + 1) (always 0), the boundary between horizontal
             neighbours at (2i + 1, 2j + 2) and between vertical ones at
             (2i + 2, 2j + 1) holding the level at which their two finest regions
             join (0 inside one), each corner (2i + 2, 2j + 2) the largest of its
-            four boundaries, and the outer frame 1 (the image border separates at
-            every level).
+            four boundaries; the outer frame holds 1 (the image border separates
+            at every level), except its bottom and right vertices, which take the
+            boundary that meets them, so that ``ucm2[2::2, 2::2]`` is the 'image'
+            layout, as in the BSDS500 benchmark.
 
         Returns
         -------
@@ -230,7 +233,12 @@ class Segmentation:
             levels = hierarchy.join_levels(a[differ], b[differ])
             out[differ] = np.minimum(levels, 1.0)
         if layout == "image":
-            return np.maximum(across, below)
+            # each pixel's lower-right corner: the largest of the four boundaries
+            # meeting there (the BSDS500 'imageSize' layout, ucm2[2::2, 2::2])
+            corner = np.maximum(across, below)
+            corner[:-1] = np.maximum(corner[:-1], across[1:])
+            corner[:, :-1] = np.maximum(corner[:, :-1], below[:, 1:])
+            return corner
         height, width = finest.shape
         ucm2 = np.ones((2 * height + 1, 2 * width + 1), np.float32)
         ucm2[1:-1, 1:-1] = 0.0
@@ -239,6 +247,11 @@ class Segmentation:
         corners = np.maximum(np.maximum(ucm2[1:-2:2, 2:-1:2], ucm2[3::2, 2:-1:2]),
                              np.maximum(ucm2[2:-1:2, 1:-2:2], ucm2[2:-1:2, 3::2]))
         ucm2[2:-1:2, 2:-1:2] = corners
+        # the bottom and right frame vertices take the boundary that meets them, so
+        # that ucm2[2::2, 2::2] is the 'image' layout and the border adds no contour
+        ucm2[-1, 2:-1:2] = ucm2[-2, 2:-1:2]
+        ucm2[2:-1:2, -1] = ucm2[2:-1:2, -2]
+        ucm2[-1, -1] = 0.0  # no boundary meets the bottom-right corner
         return ucm2
 
     def _dtype(self):
