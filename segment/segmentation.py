@@ -14,6 +14,9 @@ from ._defaults import DEFAULTS, KERNELS, METHODS, MIN_SIZE_FLOOR, MIN_SIZE_FRAC
 from .bandwidth import estimate_range_bandwidth
 from .meanshift import seek_modes
 from .regions import form_regions
+from .resolution import (check_spatial_bandwidth, default_spatial_bandwidth, working_lab,
+                         working_min_size, working_shape)
+from .upsample import upsample_labels
 
 __all__ = ["segment", "Segmentation", "DEFAULTS", "default_min_size"]
 
@@ -326,7 +329,7 @@ def segment(
     >>> result.paint().dtype
     dtype('uint8')
     """
-    spatial_bandwidth = _check_real("spatial_bandwidth", spatial_bandwidth)
+    spatial_bandwidth = _check_real("spatial_bandwidth", spatial_bandwidth, none_ok=True)
     range_bandwidth = _check_real("range_bandwidth", range_bandwidth, none_ok=True)
     if min_size is not None:
         min_size = _check_int("min_size", min_size, 0)
@@ -339,22 +342,39 @@ def segment(
         n_threads = _check_int("n_threads", n_threads, 1)
 
     lab = features.lab_lattice(image, channel_axis=channel_axis)
-    if range_bandwidth is None:
-        range_bandwidth = estimate_range_bandwidth(lab)
+    # -- working resolution (segment.resolution, segment.upsample): at scale 1 the
+    # stages below run on `lab` itself
+    height, width = lab.shape[:2]
+    if spatial_bandwidth is None:
+        spatial_bandwidth = default_spatial_bandwidth(height, width)
+    scale = check_spatial_bandwidth(spatial_bandwidth, height, width)
     if min_size is None:
-        min_size = default_min_size(*lab.shape[:2])
+        min_size = default_min_size(height, width)
+    work, work_hs, work_min_size = lab, spatial_bandwidth, min_size
+    if scale < 1:
+        shape = working_shape(height, width, scale)
+        work = working_lab(image, lab, shape, channel_axis=channel_axis)
+        work_hs = spatial_bandwidth * scale
+        work_min_size = working_min_size(min_size, height, width, shape)
+    # --
+    if range_bandwidth is None:
+        range_bandwidth = estimate_range_bandwidth(work)
     with _numba_threads(n_threads):
         points = seek_modes(
-            lab,
-            spatial_bandwidth,
+            work,
+            work_hs,
             range_bandwidth,
             kernel=kernel,
             method=method,
             tol=tol,
             max_iter=max_iter,
         )
-        labels, sizes, modes = form_regions(points, lab, range_bandwidth, min_size,
+        labels, sizes, modes = form_regions(points, work, range_bandwidth, work_min_size,
                                             merge_threshold)
+        del points
+        if scale < 1:  # back to the input grid, along the input's edges
+            labels, order, sizes = upsample_labels(lab, labels, work, sizes.size, modes)
+            modes = modes[order]
     parameters = {
         "spatial_bandwidth": spatial_bandwidth,
         "range_bandwidth": range_bandwidth,
