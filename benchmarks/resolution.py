@@ -52,10 +52,7 @@ def score_image(task):
     from segment import read_image, segment
     from segment.evaluate import evaluate_segmentation, load_bsds_ground_truth
 
-    bsds, split, image_id, factors, settings = task
-    for name, value in settings.items():  # module attributes, for experiments
-        module, attribute = name.rsplit(".", 1)
-        setattr(sys.modules.get(module) or __import__(module, fromlist=["_"]), attribute, value)
+    bsds, split, image_id, factors = task
     image = read_image(Path(bsds) / "images" / split / f"{image_id}.jpg")
     segs, bdrys = load_bsds_ground_truth(Path(bsds) / "groundTruth" / split / f"{image_id}.mat")
     out = {}
@@ -101,28 +98,18 @@ def main(argv=None):
     parser.add_argument("--factors", type=_factors, default=[1, 2, 4, 8],
                         help="comma-separated upscaling factors (default: 1,2,4,8)")
     parser.add_argument("--limit", type=int, default=None, help="first N images only")
-    parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
-                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    settings = {}
-    for item in args.set:
-        name, value = item.split("=", 1)
-        try:
-            value = float(value) if "." in value else int(value)
-        except ValueError:
-            pass
-        settings[name] = value
 
     from segment.evaluate import summarize
     from segment.segmentation import DEFAULTS
 
     factors = sorted(set(args.factors) | {1})
-    images, results = map_images(score_image, args, factors, settings)
+    images, results = map_images(score_image, args, factors)
     if images is None:
         return 2
 
     print(f"# {len(images)} BSDS500 images ({args.split}), Lanczos upscales, labels read "
-          f"back at block centres; defaults {DEFAULTS}" + (f"; {settings}" if settings else ""))
+          f"back at block centres; defaults {DEFAULTS}")
     print("| factor | regions | PRI | VoI | Covering | F | ΔPRI | ΔVoI | ΔCovering | ΔF "
           "| s/image |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")

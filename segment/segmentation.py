@@ -43,10 +43,11 @@ class Segmentation:
     modes : (n_regions, 3) float32 ndarray
         Mode colour of each region in CIE Lab ((n_regions, 1), L alone, for grey input).
     sizes : (n_regions,) int64 ndarray
-        Pixel count of each region.
+        Pixel count of each region (at the input's resolution).
     parameters : dict
         The parameters the segmentation was computed with, automatic values
-        (``range_bandwidth``, ``min_size``) resolved to those used.
+        (``spatial_bandwidth``, ``range_bandwidth``, ``min_size``) resolved to
+        those used (in input pixels).
     """
 
     labels: np.ndarray
@@ -236,9 +237,17 @@ def segment(
         RGB, RGBA (alpha is ignored) or greyscale image. uint8 is read as value/255,
         uint16 as value/65535 and floats must lie in [0, 1], so the parameters mean
         the same thing at every bit depth.
-    spatial_bandwidth : float, optional
-        h_s, in pixels: the half-width of the spatial window. Larger values smooth
-        over larger distances and cost O(h_s²) more time per step.
+    spatial_bandwidth : float or None, optional
+        h_s, in pixels of the input: the half-width of the spatial window. Larger
+        values smooth over larger distances. ``None`` (default) grows it with the
+        image's side, ``10 * sqrt(H W / (481 * 321))``: 10 on a BSDS500 photo, 88
+        at 4000 x 3000 (:func:`segment.resolution.default_spatial_bandwidth`).
+        Above 10, mean shift, grouping and merging run on a copy reduced by
+        10 / h_s (area-filtered in sRGB), where the window is 10 pixels, and every
+        input pixel then takes, among the regions around its position, the one
+        whose nearby colour is closest to its own (:mod:`segment.upsample`), so
+        that labels and boundaries follow the full-resolution edges. At most
+        ``10 * min(H, W) / 16`` (the reduced copy keeps 16 pixels a side).
     range_bandwidth : float or None, optional
         h_r, in CIE Lab units (ΔE, L in 0..100): colours closer than this are one
         mode. Increase it for fewer, larger regions. ``None`` (default) chooses it
@@ -247,9 +256,10 @@ def segment(
         to the spread otherwise, within 3.5-14
         (:func:`segment.bandwidth.estimate_range_bandwidth`).
     min_size : int or None, optional
-        Regions with fewer pixels are merged into their most similar neighbour.
-        ``None`` (default) uses 0.3 % of the image area, at least 20 pixels
-        (463 pixels on a 481x321 image); 0 or 1 keeps every region.
+        Regions with fewer pixels (of the input) are merged into their most similar
+        neighbour. ``None`` (default) uses 0.3 % of the image area, at least 20
+        pixels (463 pixels on a 481x321 image); 0 or 1 keeps every region. On a
+        reduced copy it applies scaled by the ratio of the areas.
     merge_threshold : float, optional
         In [0, 1]: adjacent regions are merged, most similar pair first, while the
         estimated probability that they belong to different objects is at most this.
@@ -301,12 +311,16 @@ def segment(
 
     Notes
     -----
-    Cost: O(N · (2 h_s + 1)² · iterations) for N pixels with ``method='exact'``;
-    ``method='fast'`` runs it from one pixel per f x f block (f = round(h_s / 5)),
-    about f² times less, then assigns each other pixel a nearby seed's mode by colour.
-    Region merging is O(E log E) in the number E of adjacent region pairs. Memory:
-    about 75 bytes per pixel at the peak (a whole process segmenting a 12-megapixel
-    photo peaks at about 1.1 GB).
+    Cost: O(M · (2 h + 1)² · iterations) for the M pixels of the working copy and
+    its window h = min(h_s, 10) with ``method='exact'``; ``method='fast'`` runs it
+    from one pixel per f x f block (f = round(h / 5)), about f² times less, then
+    assigns each other pixel a nearby seed's mode by colour. Region merging is
+    O(E log E) in the number E of adjacent region pairs. At the default h_s the
+    working copy has about 155 000 pixels whatever the input size, so the
+    full-resolution work is O(N): colour conversion, the reduction, the label
+    assignment and painting. Memory: about 75 bytes per working pixel and 30 per
+    input pixel at the peak (a whole process segmenting a 12-megapixel photo at
+    the defaults peaks at about 530 MB).
 
     References
     ----------
@@ -353,7 +367,7 @@ def segment(
     work, work_hs, work_min_size = lab, spatial_bandwidth, min_size
     if scale < 1:
         shape = working_shape(height, width, scale)
-        work = working_lab(image, lab, shape, channel_axis=channel_axis)
+        work = working_lab(image, shape, channel_axis=channel_axis)
         work_hs = spatial_bandwidth * scale
         work_min_size = working_min_size(min_size, height, width, shape)
     # --
@@ -373,7 +387,7 @@ def segment(
                                             merge_threshold)
         del points
         if scale < 1:  # back to the input grid, along the input's edges
-            labels, order, sizes = upsample_labels(lab, labels, work, sizes.size, modes)
+            labels, order, sizes = upsample_labels(lab, labels, work, sizes.size)
             modes = modes[order]
     parameters = {
         "spatial_bandwidth": spatial_bandwidth,

@@ -13,9 +13,14 @@ When :func:`segment.segment` runs on a reduced copy of the image
    the first in raster order. Where the 3 x 3 candidates all carry one label (most
    of the image) that label is taken directly. The reference colour of a working
    pixel is the mean colour of the working pixels of its own region within its
-   3 x 3 neighbourhood (:func:`local_region_means`): a local, denoised estimate of
+   5 x 5 neighbourhood (:func:`local_region_means`): a local, denoised estimate of
    the region's colour near the pixel, which follows slow colour changes across a
-   region better than the region's single mean or mode.
+   region better than the region's single mean or mode. Measured on 20 BSDS500
+   val photos segmented at h_s = 40 (a quarter of their size) and scored at their
+   own size, boundary F: 0.613 with this reference, 0.610 with a 3 x 3
+   neighbourhood, 0.603 with the working pixel's own colour, 0.596 with the
+   region's mean colour, 0.594 with its mode, 0.602 for the nearest working
+   pixel's label (no assignment: blocky edges).
 2. **Connectivity.** The assignment can cut a sliver off a region. Every region's
    largest 8-connected component stays; each other component (a fragment) joins
    the neighbouring component it shares the most 4-neighbour pixel pairs with,
@@ -51,11 +56,13 @@ __all__ = [
     "assign_labels",
     "connect_regions",
     "upsample_labels",
+    "REFERENCE_RADIUS",
 ]
 
 
-_REFERENCE = "local"
-_RADIUS = 1
+#: Radius (working pixels) of the neighbourhood whose same-region pixels give a
+#: working pixel its reference colour: 5 x 5.
+REFERENCE_RADIUS = 2
 
 
 @njit(cache=True, parallel=True)
@@ -487,7 +494,7 @@ def connect_regions(labels, n):
     return out, order, sizes[order]
 
 
-def upsample_labels(lab, labels, work_lab, n, modes=None):
+def upsample_labels(lab, labels, work_lab, n):
     """Working-resolution labels -> labels at the resolution of `lab` (steps 1-2).
 
     Parameters
@@ -520,14 +527,6 @@ def upsample_labels(lab, labels, work_lab, n, modes=None):
     >>> out[0].tolist(), sizes.tolist()
     ([0, 0, 0, 1, 1, 1, 1, 1], [12, 20])
     """
-    if _REFERENCE == "local":
-        reference = local_region_means(labels, work_lab, _RADIUS)
-    elif _REFERENCE == "pixel":
-        reference = work_lab
-    elif _REFERENCE == "mode":
-        reference = np.asarray(modes, np.float32)[labels]
-    elif _REFERENCE == "mean":
-        from .regions import region_means
-        reference = region_means(labels, work_lab, n)[1].astype(np.float32)[labels]
+    reference = local_region_means(labels, work_lab, REFERENCE_RADIUS)
     full = assign_labels(lab, labels, reference)
     return connect_regions(full, n)
