@@ -297,3 +297,17 @@ def test_upsample_labels_follows_the_full_resolution_edge():
     out, order, sizes = upsample_labels(lab, labels, work, 2)
     np.testing.assert_array_equal(out, (np.arange(40)[None, :] >= 13).astype(int).repeat(8, 0))
     np.testing.assert_array_equal(sizes, [8 * 13, 8 * 27])
+
+
+def test_no_staircase_along_a_slanted_edge():
+    # a slanted edge on a 320 x 320 image segmented at scale 1/8: the labels follow
+    # the edge at full resolution, not the 8 x 8 blocks of the working copy
+    yy, xx = np.mgrid[0:320, 0:320]
+    truth = (xx > 0.6 * yy + 70).astype(int)
+    image = synthetic_image(truth, noise=2.0, seed=9)
+    result = segment(image, spatial_bandwidth=80)
+    assert result.n_regions == 2
+    wrong = min((result.labels != truth).sum(), (result.labels == truth).sum())
+    blocky = np.kron(truth[4::8, 4::8], np.ones((8, 8), int))
+    assert (blocky != truth).sum() > 500  # what nearest-neighbour labels would get wrong
+    assert wrong <= 20
