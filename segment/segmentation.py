@@ -278,12 +278,17 @@ def segment(
     method : {'exact', 'fast'}, optional
         'exact' (default) runs mean shift from every pixel, as in the paper.
         'fast' runs the same iteration from one seed pixel per f x f block,
-        f = round(h_s / 5), and gives every other pixel the mode of the nearby seed
-        of the closest colour (see :mod:`segment.meanshift`): about 3 times less
-        mean shift at h_s = 10, and about half the time of a whole call. Its BSDS500
+        f = round(h / 5) for the working window h = min(h_s, 10), and gives every
+        other pixel the mode of the nearby seed of the closest colour (see
+        :mod:`segment.meanshift`): about 3 times less mean shift at h = 10, and
+        about a third of the time of a whole call at 481 x 321; on a larger photo
+        at the automatic h_s, whose mean shift runs on a copy of about that size,
+        the full-resolution work dominates and it saves about 10 %. Its BSDS500
         scores are within 0.005 of the exact path's, but its label maps differ
         more (adjusted Rand index 0.83 against 'exact'), because the region
-        merging amplifies small differences of the modes. For h_s < 7.5 the two
+        merging amplifies small differences of the modes, and its scores vary
+        more with the resolution (boundary F within 0.012 of the photos' own on
+        2, 4 and 8 times enlarged copies, against 0.005). For h < 7.5 the two
         are the same.
     max_iter : int, optional
         Most mean shift iterations per trajectory.

@@ -19,7 +19,7 @@ When :func:`segment.segment` runs on a reduced copy of the image
    val photos segmented at h_s = 40 (a quarter of their size) and scored at their
    own size, boundary F: 0.613 with this reference, 0.610 with a 3 x 3
    neighbourhood, 0.603 with the working pixel's own colour, 0.596 with the
-   region's mean colour, 0.594 with its mode, 0.602 for the nearest working
+   region's mean colour, 0.594 with its mode, and 0.602 for the nearest working
    pixel's label (no assignment: blocky edges).
 2. **Connectivity.** The assignment can cut a sliver off a region. Every region's
    largest 8-connected component stays; each other component (a fragment) joins
