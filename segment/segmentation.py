@@ -312,7 +312,8 @@ def segment(
         For an unsupported image dtype or a parameter of the wrong type.
     ValueError
         For an image of the wrong shape or with non-finite values, and for
-        parameters out of range.
+        parameters out of range, among them a `spatial_bandwidth` so large that the
+        reduced copy would have fewer than 16 pixels on its shorter side.
 
     Notes
     -----
@@ -325,7 +326,7 @@ def segment(
     full-resolution work is O(N): colour conversion, the reduction, the label
     assignment and painting. Memory: about 75 bytes per working pixel and 30 per
     input pixel at the peak (a whole process segmenting a 12-megapixel photo at
-    the defaults peaks at about 530 MB).
+    the defaults peaks at about 580 MB).
 
     References
     ----------
