@@ -77,6 +77,7 @@ def test_image_writes_the_four_outputs(photo, tmp_path):
     assert params["merge_threshold"] == DEFAULTS["merge_threshold"]
     assert record["min_size_used"] == 20  # 0.3 % of 48x36 is under the floor of 20
     assert record["range_bandwidth_used"] == expected.parameters["range_bandwidth"]
+    assert record["spatial_bandwidth_used"] == expected.parameters["spatial_bandwidth"]
     assert 3.5 <= record["range_bandwidth_used"] <= 14.0
     assert params["kernel"] == "flat" and params["method"] == "exact"
 
