@@ -171,13 +171,22 @@ def check_spatial_bandwidth(spatial_bandwidth, height, width):
     return working_scale(spatial_bandwidth)
 
 
+#: Input rows converted to float at a time while the working copy is made.
+_BAND_ROWS = 256
+
+
 def working_lab(image, shape, *, channel_axis=-1):
     """The working copy, in CIE Lab, of an image reduced to `shape` (rows, columns).
+
+    The area filter runs along the rows first, on bands of the input converted to
+    float one at a time, then along the columns, so that no float copy of the
+    whole input is made (the filter is separable; the result matches
+    :func:`downscale` of the whole float image to float rounding).
 
     Parameters
     ----------
     image : array_like
-        The input, as :func:`segment.segment` takes it.
+        The input, as :func:`segment.segment` takes it (already validated).
     shape : (int, int)
         Rows and columns of the working copy.
     channel_axis : int or None, optional
@@ -196,4 +205,15 @@ def working_lab(image, shape, *, channel_axis=-1):
     """
     from .features import as_float_rgb, rgb_to_lab
 
-    return rgb_to_lab(downscale(as_float_rgb(image, channel_axis=channel_axis), shape))
+    image = np.asarray(image)
+    if image.ndim == 3 and channel_axis is not None:
+        image = np.moveaxis(image, channel_axis, -1)  # a view: rows first
+        channel_axis = -1
+    height = image.shape[0]
+    rows = None
+    for start in range(0, height, _BAND_ROWS):
+        band = as_float_rgb(image[start:start + _BAND_ROWS], channel_axis=channel_axis)
+        if rows is None:
+            rows = np.empty((height, shape[1], band.shape[2]), np.float32)
+        rows[start:start + band.shape[0]] = downscale(band, (band.shape[0], shape[1]))
+    return rgb_to_lab(downscale(rows, shape))
