@@ -326,7 +326,7 @@ def segment(
     full-resolution work is O(N): colour conversion, the reduction, the label
     assignment and painting. Memory: about 75 bytes per working pixel and 30 per
     input pixel at the peak (a whole process segmenting a 12-megapixel photo at
-    the defaults peaks at about 580 MB).
+    the defaults peaks at about 500-550 MB).
 
     References
     ----------
