@@ -12,6 +12,11 @@ __all__ = [
     "METHODS",
     "MIN_SIZE_FRACTION",
     "MIN_SIZE_FLOOR",
+    "REFERENCE_HEIGHT",
+    "REFERENCE_WIDTH",
+    "SPATIAL_BASE",
+    "WORKING_BANDWIDTH",
+    "MIN_WORKING_SIDE",
     "OUTPUT_KINDS",
     "DEFAULT_OUTPUTS",
     "LABEL_FORMATS",
@@ -29,11 +34,12 @@ __all__ = [
 ]
 
 #: Defaults of :func:`segment.segment`, chosen on the BSDS500 train and val images
-#: (benchmarks/README.md). ``range_bandwidth=None`` means
-#: :func:`segment.bandwidth.estimate_range_bandwidth` of the image, ``min_size=None``
-#: :func:`segment.segmentation.default_min_size` of the image.
+#: (benchmarks/README.md). ``spatial_bandwidth=None`` means
+#: :func:`segment.resolution.default_spatial_bandwidth` of the image's size,
+#: ``range_bandwidth=None`` :func:`segment.bandwidth.estimate_range_bandwidth` of the
+#: image, ``min_size=None`` :func:`segment.segmentation.default_min_size` of the image.
 DEFAULTS = {
-    "spatial_bandwidth": 10.0,
+    "spatial_bandwidth": None,
     "range_bandwidth": None,
     "min_size": None,
     "merge_threshold": 0.49,
@@ -51,6 +57,18 @@ METHODS = ("exact", "fast")
 MIN_SIZE_FRACTION = 0.003
 #: The smallest automatic ``min_size``, in pixels.
 MIN_SIZE_FLOOR = 20
+
+#: The image size (rows, columns: BSDS500's) at which the automatic spatial bandwidth
+#: is SPATIAL_BASE pixels; it grows as the square root of the area.
+REFERENCE_HEIGHT = 321
+REFERENCE_WIDTH = 481
+#: Automatic spatial bandwidth (pixels) of a REFERENCE_HEIGHT x REFERENCE_WIDTH image.
+SPATIAL_BASE = 10.0
+#: Spatial bandwidth, in working pixels, at which mean shift runs: an image whose
+#: h_s exceeds it is reduced by WORKING_BANDWIDTH / h_s first.
+WORKING_BANDWIDTH = 10.0
+#: Fewest pixels on the shorter side of the working image.
+MIN_WORKING_SIDE = 16
 
 #: The files a run can write per image, in the order they are written: the painted
 #: image, the boundaries over the photo, the boundary mask (1-bit PNG), the label map,

@@ -67,10 +67,10 @@ def check_parameters(spatial_bandwidth, range_bandwidth, min_size, merge_thresho
     >>> check_parameters(-1, None, None, 0.5, "flat", "exact", 100, 0.01)
     Traceback (most recent call last):
     ...
-    ValueError: spatial_bandwidth must be a positive finite number; got -1
+    ValueError: spatial_bandwidth must be a positive finite number or None (automatic); got -1
     """
     return {
-        "spatial_bandwidth": check_real("spatial_bandwidth", spatial_bandwidth),
+        "spatial_bandwidth": check_real("spatial_bandwidth", spatial_bandwidth, none_ok=True),
         "range_bandwidth": check_real("range_bandwidth", range_bandwidth, none_ok=True),
         "min_size": None if min_size is None else check_int("min_size", min_size, 0),
         "merge_threshold": check_unit("merge_threshold", merge_threshold),

@@ -89,8 +89,12 @@ def segmentation_options(func):
     kernel=flat merge_threshold=0.6 method=exact
     """
     options = [
-        click.option("-s", "--spatial-bandwidth", type=float, default=DEFAULTS["spatial_bandwidth"],
-                     show_default=True, help="Spatial bandwidth h_s, in pixels."),
+        click.option("-s", "--spatial-bandwidth", type=float,
+                     default=DEFAULTS["spatial_bandwidth"],
+                     show_default="auto: 10 at 481x321, growing with the image's side",
+                     help="Spatial bandwidth h_s, in pixels of the input. Above 10 "
+                          "the image is segmented at 10 / h_s of its size, and the regions "
+                          "are brought back along its full-resolution edges."),
         click.option("-r", "--range-bandwidth", type=_AUTO_OR_FLOAT, default=DEFAULTS["range_bandwidth"],
                      show_default="auto: from the image's colour spread, about 3.5-14",
                      help="Range bandwidth h_r, in CIE Lab units, or 'auto'."),

@@ -165,8 +165,10 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
         "input": str(photo),
         "version": __version__,
         # as requested (None = automatic), so that reruns compare like with like
-        "parameters": {**result.parameters, "range_bandwidth": params.get("range_bandwidth"),
+        "parameters": {**result.parameters, "spatial_bandwidth": params.get("spatial_bandwidth"),
+                       "range_bandwidth": params.get("range_bandwidth"),
                        "min_size": params.get("min_size")},
+        "spatial_bandwidth_used": result.parameters["spatial_bandwidth"],
         "range_bandwidth_used": result.parameters["range_bandwidth"],
         "min_size_used": result.parameters["min_size"],
         "n_regions": result.n_regions,

@@ -98,8 +98,22 @@ def region_hierarchy(points, lab, range_bandwidth, min_size, *, colour_sigma=COL
     return finest, Hierarchy(m, merged, into, costs, background), sizes, point_sums
 
 
-def cut_regions(finest, hierarchy, sizes, point_sums, steps):
+def cut_regions(finest, hierarchy, sizes, point_sums, steps, counts=None):
     """The regions after the hierarchy's first `steps` merges.
+
+    Parameters
+    ----------
+    finest : (H, W) int ndarray
+        The finest region (a hierarchy id) of every pixel.
+    hierarchy : Hierarchy
+    sizes : (m,) int64 ndarray
+        Pixels of each finest region in `finest`.
+    point_sums : (m, C) float64 ndarray
+        Summed range values of the convergence points of each finest region.
+    steps : int
+    counts : (m,) int64 ndarray, optional
+        The number of convergence points behind `point_sums` (on a reduced working
+        copy, its pixels); `sizes` by default.
 
     Returns
     -------
@@ -110,20 +124,29 @@ def cut_regions(finest, hierarchy, sizes, point_sums, steps):
     modes : (n, C) float32 ndarray
         Mean range value of the convergence points of each region.
     """
+    counts = sizes if counts is None else counts
     roots = hierarchy.regions(steps)
-    labels, n = relabel_raster(roots[finest])
-    region_of = np.zeros(hierarchy.n, np.int64)
-    region_of[finest.ravel()] = labels.ravel()
-    cut_sizes = np.bincount(region_of, weights=sizes, minlength=n).astype(np.int64)
-    sums = np.stack([np.bincount(region_of, weights=point_sums[:, k], minlength=n)
-                     for k in range(point_sums.shape[1])], axis=1)
-    modes = (sums / np.maximum(cut_sizes, 1)[:, None]).astype(np.float32)
+    merged = roots[finest]
+    labels, n = relabel_raster(merged)
+    lut = np.full(hierarchy.n, -1, np.int64)
+    lut[merged.ravel()] = labels.ravel()
+    region_of = lut[roots]  # -1 where no pixel of the region is left in `finest`
+    present = region_of >= 0
+    into = region_of[present]
+
+    def total(values):
+        return np.bincount(into, weights=values[present], minlength=n)
+
+    cut_sizes = total(sizes).astype(np.int64)
+    cut_counts = total(counts)
+    sums = np.stack([total(point_sums[:, k]) for k in range(point_sums.shape[1])], axis=1)
+    modes = (sums / np.maximum(cut_counts, 1)[:, None]).astype(np.float32)
     if hierarchy.background >= 0:
         # the pixels outside the mask: -1, and the regions after them one id lower
         outside = region_of[hierarchy.background]
         keep = np.arange(n) != outside
         labels = labels - (labels > outside).astype(np.int32)
-        labels[finest == hierarchy.background] = -1
+        labels[merged == roots[hierarchy.background]] = -1
         cut_sizes, modes = cut_sizes[keep], modes[keep]
     return labels, cut_sizes, modes
 

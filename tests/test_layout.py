@@ -13,7 +13,7 @@ LAYERS = [
     ["_version", "_defaults"],
     ["_validate", "labels", "image", "io"],
     ["colour", "filters"],
-    ["bandwidth", "meanshift", "grouping"],
+    ["bandwidth", "meanshift", "grouping", "resolution", "upsample"],
     ["region_graph"],
     ["merge_cost"],
     ["merging"],

@@ -9,6 +9,7 @@ from sklearn.metrics import adjusted_rand_score
 from segment import DEFAULTS, Segmentation, segment
 from segment.bandwidth import estimate_range_bandwidth
 from segment.colour import lab_lattice
+from segment.resolution import default_spatial_bandwidth
 
 METHODS = ["fast", "exact"]
 KERNELS = ["flat", "gaussian"]
@@ -261,7 +262,9 @@ def test_result_contract(blob_picture, method):
     assert result.parameters["start_label"] == 1
     assert result.modes.shape == (n, 3) and result.modes.dtype == np.float32
     assert result.parameters["method"] == method
-    assert result.parameters["spatial_bandwidth"] == DEFAULTS["spatial_bandwidth"]
+    # spatial_bandwidth=None (the default) resolves to 10 px scaled by the image's side
+    assert DEFAULTS["spatial_bandwidth"] is None
+    assert result.parameters["spatial_bandwidth"] == default_spatial_bandwidth(*labels.shape)
     # range_bandwidth=None (the default) resolves to the image's automatic h_r
     assert DEFAULTS["range_bandwidth"] is None
     assert result.parameters["range_bandwidth"] == estimate_range_bandwidth(lab_lattice(image))
@@ -275,10 +278,11 @@ def test_the_default_method_is_the_exact_path():
     # on uniform noise the two methods' modes, and so their groups, differ
     image = (np.random.default_rng(0).random((48, 64, 3)) * 255).astype(np.uint8)
     assert DEFAULTS["method"] == "exact"
-    result = segment(image, min_size=0, merge_threshold=0)
+    # h_s = 10: the automatic h_s of so small an image gives both one seed a pixel
+    result = segment(image, 10, min_size=0, merge_threshold=0)
     assert result.parameters["method"] == "exact"
-    exact = segment(image, min_size=0, merge_threshold=0, method="exact").labels
-    fast = segment(image, min_size=0, merge_threshold=0, method="fast").labels
+    exact = segment(image, 10, min_size=0, merge_threshold=0, method="exact").labels
+    fast = segment(image, 10, min_size=0, merge_threshold=0, method="fast").labels
     assert (fast != exact).any()
     np.testing.assert_array_equal(result.labels, exact)
 
@@ -409,7 +413,8 @@ def test_regionprops_finds_every_region(blob_picture):
 GOOD = np.zeros((6, 8, 3), np.uint8)
 
 
-BANDWIDTH_KINDS = [("spatial_bandwidth", ""), ("range_bandwidth", r" or None \(automatic\)")]
+BANDWIDTH_KINDS = [("spatial_bandwidth", r" or None \(automatic\)"),
+                   ("range_bandwidth", r" or None \(automatic\)")]
 
 
 @pytest.mark.parametrize("name, alternative", BANDWIDTH_KINDS)
@@ -427,9 +432,9 @@ def test_bandwidth_of_wrong_type(name, alternative, value):
         segment(GOOD, **{name: value})
 
 
-def test_spatial_bandwidth_is_never_automatic():
-    with pytest.raises(TypeError, match="spatial_bandwidth must be a positive number; got None"):
-        segment(GOOD, spatial_bandwidth=None)
+def test_spatial_bandwidth_none_is_automatic():
+    result = segment(GOOD, spatial_bandwidth=None)
+    assert result.parameters["spatial_bandwidth"] == default_spatial_bandwidth(6, 8)
 
 
 def test_negative_min_size():

@@ -252,7 +252,7 @@ def _parameter_checks():
     from .._validate import check_choice, check_int, check_real, check_unit
 
     return {
-        "spatial_bandwidth": lambda v: check_real("spatial_bandwidth", v),
+        "spatial_bandwidth": lambda v: check_real("spatial_bandwidth", v, none_ok=True),
         "range_bandwidth": lambda v: check_real("range_bandwidth", v, none_ok=True),
         "min_size": lambda v: v if v is None else check_int("min_size", v, 0),
         "merge_threshold": lambda v: check_unit("merge_threshold", v),
@@ -289,7 +289,7 @@ def validate_parameters(params):
     >>> validate_parameters({"spatial_bandwidth": -1.0})
     Traceback (most recent call last):
     ...
-    segment.batch.planning.BatchUsageError: spatial_bandwidth must be a positive finite number; got -1.0
+    segment.batch.planning.BatchUsageError: spatial_bandwidth must be a positive finite number or None (automatic); got -1.0
     """
     params = dict(params or {})
     checks = _parameter_checks()

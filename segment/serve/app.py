@@ -231,7 +231,7 @@ def _form_parameters(form):
     """The segmentation parameters of an upload form, validated (422 names the first
     bad one)."""
     requested = {
-        "spatial_bandwidth": _number(form, "spatial_bandwidth", float),
+        "spatial_bandwidth": _number(form, "spatial_bandwidth", float, auto_ok=True),
         "range_bandwidth": _number(form, "range_bandwidth", float, auto_ok=True),
         "min_size": _number(form, "min_size", int, auto_ok=True),
         "merge_threshold": _number(form, "merge_threshold", float),
@@ -268,7 +268,7 @@ def _safe_name(filename):
 def command_line(name, requested, merge_threshold):
     """The ``segment image`` command that writes the same segmentation.
 
-    Automatic values are given as ``-r auto`` and by leaving out ``-m``.
+    Automatic values are given as ``-r auto`` and by leaving out ``-s`` and ``-m``.
 
     Examples
     --------
@@ -276,8 +276,9 @@ def command_line(name, requested, merge_threshold):
     ...     "min_size": 200, "kernel": "flat", "method": "exact"}, 0.6)
     "segment image 'my photo.jpg' -o out -s 10 -r auto -m 200 -t 0.6"
     """
-    parts = ["segment", "image", shlex.quote(name), "-o", "out",
-             "-s", f"{requested['spatial_bandwidth']:g}"]
+    parts = ["segment", "image", shlex.quote(name), "-o", "out"]
+    if requested["spatial_bandwidth"] is not None:
+        parts += ["-s", f"{requested['spatial_bandwidth']:g}"]
     r = requested["range_bandwidth"]
     parts += ["-r", "auto" if r is None else repr(float(r))]
     if requested["min_size"] is not None:

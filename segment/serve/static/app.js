@@ -38,7 +38,7 @@ function base() {
 
 function formFields() {
   return {
-    spatial_bandwidth: $("spatial_bandwidth").value,
+    spatial_bandwidth: $("spatial_bandwidth").value.trim() || "auto",
     range_bandwidth: $("range_bandwidth").value.trim() || "auto",
     min_size: $("min_size").value.trim() || "auto",
     merge_threshold: $("merge-threshold").value,
@@ -194,8 +194,9 @@ async function init() {
   try {
     state.config = await api("/api/config");
     const defaults = state.config.defaults;
-    $("spatial_bandwidth").value = defaults.spatial_bandwidth;
-    $("spatial-range").value = defaults.spatial_bandwidth;
+    // null: automatic, 10 px on a 481 x 321 photo and in proportion to the size
+    $("spatial_bandwidth").value = defaults.spatial_bandwidth ?? "";
+    $("spatial-range").value = defaults.spatial_bandwidth ?? 10;
     $("merge-threshold").value = defaults.merge_threshold;
     $("merge-value").textContent = Number(defaults.merge_threshold).toFixed(3);
   } catch (error) {
