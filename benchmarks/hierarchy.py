@@ -38,7 +38,6 @@ def score_image(task):
     from segment import DEFAULTS, segment
     from segment.evaluate import evaluate_segmentation, evaluate_ucm
     from segment.grouping import GROUPING_FRACTION, group_modes
-    from segment.labels import split_components
     from segment.merging import merge_hierarchy, merge_regions
 
     from benchmarks._common import merging_inputs
@@ -58,8 +57,7 @@ def score_image(task):
     lab = lab_lattice(image)
     points = seek_modes(lab, params["spatial_bandwidth"], params["range_bandwidth"])
     _, values, edge_map = merging_inputs(points, lab, params["range_bandwidth"])
-    groups, n = split_components(group_modes(points, GROUPING_FRACTION
-                                             * params["range_bandwidth"])[0])
+    groups, n = group_modes(points, GROUPING_FRACTION * params["range_bandwidth"])
     size = params["min_size"]
     full = _seconds(lambda: merge_hierarchy(groups, values, n, edge_map=edge_map,
                                             min_size=size))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["find", "resolve", "relabel_raster", "split_components", "region_sums",
-           "region_means", "masked_label_sums"]
+__all__ = ["find", "resolve", "relabel_raster", "region_sums", "region_means",
+           "masked_label_sums"]
 
 
 @njit(cache=True, inline="always")
@@ -138,42 +138,3 @@ def masked_label_sums(labels, values, mask, n):
                 sums[label] += np.float64(values[row, col])
                 counts[label] += 1.0
     return sums, counts
-
-
-@njit(cache=True)
-def _component_roots(labels):
-    """Root (smallest raster index) of every pixel's 4-connected set of equal labels."""
-    height, width = labels.shape
-    parent = np.arange(height * width)
-    for row in range(height):
-        for col in range(width):
-            i = row * width + col
-            for r2, c2 in ((row, col + 1), (row + 1, col)):
-                if r2 < height and c2 < width and labels[r2, c2] == labels[row, col]:
-                    a = find(parent, i)
-                    b = find(parent, r2 * width + c2)
-                    if a < b:
-                        parent[b] = a
-                    elif b < a:
-                        parent[a] = b
-    roots = np.empty(height * width, np.int64)
-    resolve(parent, roots)
-    return roots.reshape(labels.shape)
-
-
-def split_components(labels):
-    """Split every region into its 4-connected parts, renumbered 0..n-1 in raster order.
-
-    A region whose pixels touch only at a corner becomes two, so that every
-    region of the result is connected through pixel edges (as boundaries drawn
-    between pixels, and the BSDS500 ``ucm2`` layout, see them).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> out, n = split_components(np.array([[0, 1], [1, 0]]))
-    >>> out.tolist(), n
-    ([[0, 1], [2, 3]], 4)
-    """
-    labels = np.ascontiguousarray(labels)
-    return relabel_raster(_component_roots(labels))

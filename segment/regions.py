@@ -1,9 +1,7 @@
 """Regions: convergence points -> region labels, sizes and mode colours.
 
 1. **Grouping** (:mod:`segment.grouping`): 8-connected pixels whose convergence
-   points are closer than ``0.35 h_r`` in range share a group; a group whose parts
-   touch only at a corner is split there, so that every region is connected
-   through pixel edges.
+   points are closer than ``0.35 h_r`` in range share a group.
 2. **Pruning**: groups smaller than ``min_size`` merge into their most similar
    neighbour (:func:`segment.merging.merge_hierarchy`); the regions left are the
    finest level of the hierarchy.
@@ -27,7 +25,7 @@ import numpy as np
 from .filters import gradient_magnitude
 from .grouping import GROUPING_FRACTION, group_modes
 from .hierarchy import Hierarchy
-from .labels import region_sums, relabel_raster, split_components
+from .labels import region_sums, relabel_raster
 from .merging import merge_hierarchy
 from .region_graph import COLOUR_SIGMA, appearance
 
@@ -80,9 +78,6 @@ def region_hierarchy(points, lab, range_bandwidth, min_size, *, colour_sigma=COL
         Summed range values of the convergence points of each finest region.
     """
     labels, n = group_modes(points, grouping * range_bandwidth)
-    # regions connected through pixel edges, so that every boundary between two
-    # regions is a chain of pixel edges (the UCM's layout)
-    labels, n = split_components(labels)
     outside = None
     if mask is not None:
         labels[~mask] = n  # one region, whatever groups the far points formed
