@@ -11,7 +11,7 @@ the image's humans:
 Prints the mean seconds per image of each, the data-set time that implies on
 ``--jobs`` processes, and the ODS / OIS / AP figures.
 
-    python benchmarks/evaluate_ucm.py --every 10 --jobs 2
+    python -m benchmarks.evaluate_ucm --every 10 --jobs 2
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_bsds import add_data_arguments, map_images  # noqa: E402
+from benchmarks._common import add_data_arguments, map_images
 
 
 def ucm2_from_edges(across, down):

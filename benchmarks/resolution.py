@@ -25,8 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_bsds import add_data_arguments, list_images  # noqa: E402
+from benchmarks._common import add_data_arguments, list_images
 
 #: Largest differences from factor 1 the resolution issue accepts.
 TOLERANCE = {"pri": 0.01, "voi": 0.03, "covering": 0.01, "f": 0.01}
@@ -71,7 +70,7 @@ def score_image(task):
 
 def map_images(func, args, *extra):
     """``func((bsds, split, id, *extra))`` for the first ``args.limit`` selected images,
-    in worker processes with one numba thread each (as ``sweep_bsds.map_images``)."""
+    in worker processes with one numba thread each (as ``benchmarks._common.map_images``)."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
