@@ -20,6 +20,8 @@ from ._defaults import (
     KERNELS,
     METHODS,
     DEFAULT_OUTPUTS,
+    LABEL_FORMATS,
+    OUTPUT_KINDS,
     first_line,
     label_names,
     parse_outputs,
@@ -140,6 +142,52 @@ def cli(ctx):
         ctx.exit(0)
 
 
+def _parse_outputs(ctx, param, value):
+    try:
+        return parse_outputs(value)
+    except ValueError as exc:
+        raise click.BadParameter(first_line(exc)) from None
+
+
+def _colour(ctx, param, value):
+    """An RGB colour: a name, #rrggbb, or three numbers in 0..1 (or 0..255)."""
+    if value is None:
+        return None
+    named = {"yellow": (1.0, 1.0, 0.0), "red": (1.0, 0.0, 0.0), "green": (0.0, 1.0, 0.0),
+             "blue": (0.0, 0.0, 1.0), "white": (1.0, 1.0, 1.0), "black": (0.0, 0.0, 0.0),
+             "cyan": (0.0, 1.0, 1.0), "magenta": (1.0, 0.0, 1.0)}
+    text = value.strip().lower()
+    if text in named:
+        return named[text]
+    try:
+        if text.startswith("#") and len(text) == 7:
+            return tuple(int(text[i:i + 2], 16) / 255.0 for i in (1, 3, 5))
+        parts = [float(part) for part in text.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) == 3 and all(0 <= v <= 255 for v in parts):
+        scale = 255.0 if any(v > 1 for v in parts) else 1.0
+        return tuple(v / scale for v in parts)
+    raise click.BadParameter(f"expected a colour name ({', '.join(named)}), #rrggbb or "
+                             f"R,G,B in 0-1 or 0-255; got {value!r}")
+
+
+def output_options(func):
+    """``--label-format`` and ``--boundary-color``, shared by ``image`` and ``batch``."""
+    options = [
+        click.option("--label-format", type=click.Choice(LABEL_FORMATS),
+                     default=LABEL_FORMATS[0], show_default=True,
+                     help="Label map file: 16-bit PNG (a 32-bit TIFF above 65535 regions), "
+                          "32-bit TIFF, or NumPy .npy."),
+        click.option("--boundary-color", callback=_colour, default=None,
+                     show_default="yellow",
+                     help="Boundary colour of the overlay: a name, #rrggbb or R,G,B."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @cli.command("image")
 @click.argument("photo", type=click.Path(path_type=Path))
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
@@ -148,12 +196,22 @@ def cli(ctx):
 @click.option("--max-pixels", type=click.IntRange(min=0), default=DEFAULT_MAX_PIXELS,
               show_default=True, help="Refuse an image larger than this many pixels "
                                       "before decoding it (0: no limit).")
+@click.option("--outputs", default=",".join(DEFAULT_OUTPUTS), show_default=True,
+              callback=_parse_outputs,
+              help=f"Which files to write: any of {','.join(OUTPUT_KINDS)}.")
+@click.option("--mask", "mask_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Segment only the pixels where this image (same size as "
+                                 "PHOTO) is not black; the others get label 0.")
+@output_options
 @segmentation_options
-def image_command(photo, outdir, max_pixels, **params):
-    """Segment one PHOTO and write its painted, boundary, label and JSON outputs.
+def image_command(photo, outdir, max_pixels, outputs, mask_path, label_format, boundary_color,
+                  **params):
+    """Segment one PHOTO and write the chosen outputs into OUTDIR.
 
-    Writes <stem>_painted.png, <stem>_boundaries.png, <stem>_labels.png (16-bit;
-    .npy above 65535 regions) and <stem>.json into OUTDIR.
+    By default <stem>_painted.png, <stem>_overlay.png (the boundaries over the
+    photo), <stem>_labels.png (16-bit; a 32-bit .tif above 65535 regions) and
+    <stem>.json; also, with --outputs, <stem>_boundaries.png (a 1-bit mask),
+    <stem>_regions.csv, <stem>_polygons.geojson and <stem>_ucm.png.
 
     Exit status: 0 done, 1 the image could not be read, segmented or written
     (one line on stderr says why), 2 usage error.
@@ -168,6 +226,8 @@ def image_command(photo, outdir, max_pixels, **params):
         raise click.UsageError(first_line(exc)) from None
     try:
         record = segment_file(photo, outdir, params, max_pixels=max_pixels or None,
+                              outputs=outputs, mask=mask_path, label_format=label_format,
+                              boundary_color=boundary_color,
                               on_compile=lambda: click.echo(COMPILE_NOTICE, err=True))
     except (ValueError, TypeError, OSError) as exc:
         raise click.ClickException(first_line(exc)) from None
@@ -200,13 +260,6 @@ def _pixel_size(photo):
     except Exception:  # e.g. a format only tifffile reads, or a decompression bomb
         return None
     return f"{width} x {height} pixels"
-
-
-def _parse_outputs(ctx, param, value):
-    try:
-        return parse_outputs(value)
-    except ValueError as exc:
-        raise click.BadParameter(first_line(exc)) from None
 
 
 #: Seconds between two progress lines of ``segment batch`` when stderr is not a
@@ -320,13 +373,19 @@ def _compile_kernels_first(params, *, quiet):
                    "and replace a <stem>.json that segment did not write.")
 @click.option("--max-pixels", type=click.IntRange(min=0), default=DEFAULT_MAX_PIXELS,
               show_default=True, help="Fail images larger than this many pixels (0: no limit).")
+@click.option("--masks", "masks_dir", type=click.Path(exists=True, file_okay=False,
+                                                      path_type=Path), default=None,
+              help="Folder of masks matched by stem (<stem>.png, mirrored like the "
+                   "inputs): each image is segmented where its mask is not black; an "
+                   "image without a mask is segmented whole (the manifest says so).")
+@output_options
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress (a bar on a terminal, else a line every "
                    f"{PROGRESS_INTERVAL:g} s) and no summary line.")
 @segmentation_options
 @click.pass_context
 def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, scheduler, overwrite,
-                  max_pixels, quiet, **params):
+                  max_pixels, masks_dir, label_format, boundary_color, quiet, **params):
     """Segment every image in INPUT_DIR, writing the `image` command's files to OUTPUT_DIR.
 
     Images are found by extension (jpg, jpeg, png, tif, tiff, bmp, webp, gif; any
@@ -354,7 +413,8 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
         result = run_batch(
             input_dir, output_dir, params, recursive=recursive, outputs=outputs,
             overwrite=overwrite, max_pixels=max_pixels or None, jobs=jobs,
-            scheduler=scheduler, progress=progress,
+            scheduler=scheduler, progress=progress, masks=masks_dir,
+            write_options={"label_format": label_format, "boundary_color": boundary_color},
         )
     except (BatchUsageError, ImportError) as exc:
         raise click.UsageError(first_line(exc)) from None

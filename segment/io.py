@@ -36,6 +36,7 @@ __all__ = [
     "write_image",
     "write_labels",
     "write_mask",
+    "read_mask",
     "read_labels",
     "atomic_path",
     "temporary_name",
@@ -612,6 +613,31 @@ def _format_for(path):
 _LABEL_SUFFIXES = {".png": "png", ".tif": "tif", ".tiff": "tif", ".npy": "npy"}
 _LABEL_FORMATS = {"png": ".png", "tif": ".tif", "tiff": ".tif", "npy": ".npy"}
 _INT32_MAX = 2**31 - 1
+
+
+def read_mask(path, *, shape=None):
+    """Read a mask image: True where it is not black (any channel above 0).
+
+    Parameters
+    ----------
+    path : str or Path
+    shape : (int, int), optional
+        The (H, W) the mask must have; an ImageReadError names both otherwise.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.png")
+    >>> write_mask(path, np.array([[True, False]]))
+    >>> read_mask(path).tolist()
+    [[True, False]]
+    """
+    array = read_image(path)
+    mask = array > 0 if array.ndim == 2 else (array > 0).any(axis=2)
+    if shape is not None and mask.shape != tuple(shape):
+        raise ImageReadError(f"mask {path} is {mask.shape[1]}x{mask.shape[0]} pixels; the "
+                             f"image is {shape[1]}x{shape[0]}")
+    return mask
 
 
 def write_mask(path, mask):

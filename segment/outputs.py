@@ -93,7 +93,7 @@ def write_outputs(result, paths, outputs, *, label_format="png", boundary_color=
 
 def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=DEFAULT_MAX_PIXELS,
                  stem=None, n_threads=None, label_format="png", boundary_color=None,
-                 on_compile=None):
+                 mask=None, on_compile=None):
     """Segment the image file `photo` and write the chosen `outputs` into `outdir`.
 
     Every file is written atomically; the JSON record (written last) lists the
@@ -118,6 +118,9 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
         Numba threads for this image.
     label_format, boundary_color
         As for :func:`write_outputs`.
+    mask : path, optional
+        An image file of the photo's size: the photo is segmented where it is not
+        black (:func:`segment.io.read_mask`); the record names it.
     on_compile : callable, optional
         Called with no arguments, at most once and possibly from another thread,
         when the kernels are about to compile (the first run of an installation,
@@ -154,8 +157,9 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
     seconds = time.perf_counter() - start
     warm_up(params, dtype=image.dtype, channels=image.shape[2] if image.ndim == 3 else None,
             n_threads=n_threads, on_compile=on_compile)
+    mask_array = None if mask is None else io.read_mask(mask, shape=image.shape[:2])
     start = time.perf_counter()
-    result = segment(image, n_threads=n_threads, **params)
+    result = segment(image, n_threads=n_threads, mask=mask_array, **params)
     seconds += time.perf_counter() - start
     outdir.mkdir(parents=True, exist_ok=True)
     paths = output_paths(stem or photo.stem, outdir)
@@ -177,6 +181,7 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
         "input_format": info.format,
         "input_mode": info.mode,
         "notes": info.notes,
+        "mask": None if mask is None else str(mask),
         "seconds": round(seconds, 4),
         "outputs": written,
     }

@@ -566,3 +566,81 @@ def test_batch_compiles_the_kernels_once_before_its_workers(tmp_path, monkeypatc
     assert [params["range_bandwidth"] for params in calls] == ([] if cached else [8.0])
     told = warmup.COMPILE_NOTICE in stderr_of(result)
     assert told == (not cached and not quiet)
+
+
+# ---------------------------------------------------------------- outputs and masks
+
+
+def test_image_writes_every_output_kind_it_is_asked_for(tmp_path):
+    import json
+
+    photo = tmp_path / "photo.png"
+    image = np.zeros((40, 60, 3), np.uint8)
+    image[:, 30:] = (200, 40, 40)
+    Image.fromarray(image).save(photo)
+    result = run_cli("image", str(photo), "-o", str(tmp_path / "out"),
+                     "--outputs", "overlay,boundaries,labels,regions,polygons,ucm,json",
+                     "--label-format", "tif", "--boundary-color", "0,255,0")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["photo.json", "photo_boundaries.png", "photo_labels.tif",
+                     "photo_overlay.png", "photo_polygons.geojson", "photo_regions.csv",
+                     "photo_ucm.png"]
+    with Image.open(tmp_path / "out" / "photo_boundaries.png") as img:
+        assert img.mode == "1" and np.asarray(img)[:, 29].all()
+    overlay = np.asarray(Image.open(tmp_path / "out" / "photo_overlay.png"))
+    assert overlay[0, 29].tolist() == [0, 255, 0]
+    from segment.io import read_labels
+
+    labels = read_labels(tmp_path / "out" / "photo_labels.tif")
+    assert labels.dtype == np.int32 and labels[0, 0] == 1 and labels[0, -1] == 2
+    record = json.loads((tmp_path / "out" / "photo.json").read_text())
+    assert record["n_regions"] == 2 and record["outputs"]["labels"] == "photo_labels.tif"
+    with Image.open(tmp_path / "out" / "photo_ucm.png") as img:
+        ucm = np.asarray(img)
+    assert ucm.dtype == np.uint16 and ucm[:, 29].min() > 0 and ucm[:, :28].max() == 0
+
+
+def test_image_with_a_mask_and_a_bad_colour(tmp_path):
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.full((30, 40, 3), 90, np.uint8)).save(photo)
+    mask = np.zeros((30, 40), np.uint8)
+    mask[:, :20] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    result = run_cli("image", str(photo), "-o", str(tmp_path / "out"), "--mask",
+                     str(tmp_path / "mask.png"), "--outputs", "labels")
+    assert result.exit_code == 0, result.output
+    from segment.io import read_labels
+
+    labels = read_labels(tmp_path / "out" / "photo_labels.png")
+    assert (labels[:, 20:] == 0).all() and (labels[:, :20] == 1).all()
+    Image.fromarray(mask[:10]).save(tmp_path / "small.png")
+    wrong = run_cli("image", str(photo), "-o", str(tmp_path / "out2"), "--mask",
+                    str(tmp_path / "small.png"))
+    assert wrong.exit_code == 1 and "mask" in wrong.output and "40x10" in wrong.output
+    colour = run_cli("image", str(photo), "-o", str(tmp_path / "out3"), "--boundary-color",
+                     "mauve")
+    assert colour.exit_code == 2 and "expected a colour name" in colour.output
+
+
+def test_batch_masks_by_stem_and_notes_the_images_without_one(tmp_path):
+    import json
+
+    inp, masks, out = tmp_path / "in", tmp_path / "masks", tmp_path / "out"
+    inp.mkdir(), masks.mkdir()
+    for name in ("a", "b"):
+        Image.fromarray(np.full((30, 40, 3), 90, np.uint8)).save(inp / f"{name}.png")
+    mask = np.zeros((30, 40), np.uint8)
+    mask[:15] = 255
+    Image.fromarray(mask).save(masks / "a.png")
+    result = run_cli("batch", str(inp), str(out), "--masks", str(masks), "-j", "1",
+                     "--outputs", "labels,json")
+    assert result.exit_code == 0, result.output
+    from segment.io import read_labels
+
+    assert (read_labels(out / "a_labels.png")[15:] == 0).all()
+    assert (read_labels(out / "b_labels.png") == 1).all()
+    manifest = json.loads((out / "segment-manifest.json").read_text())
+    notes = {r["input"]: r["notes"] for r in manifest["images"]}
+    assert "no mask: segmented whole" in notes["b.png"]
+    assert "no mask: segmented whole" not in notes["a.png"]

@@ -77,6 +77,7 @@ def process_image(task):
         result = segment_file(
             source, task.outdir, task.params, outputs=task.outputs,
             max_pixels=task.max_pixels, stem=task.stem, n_threads=task.n_threads,
+            mask=task.mask, **task.write_options,
         )
     except io.ImageReadError as exc:
         error = first_line(exc).replace(source, task.input)
@@ -92,7 +93,8 @@ def process_image(task):
             n_regions=result["n_regions"],
             seconds=round(time.perf_counter() - start, 4),
             width=result["width"], height=result["height"],
-            notes=list(result["notes"]),
+            notes=list(result["notes"]) + (["no mask: segmented whole"]
+                                           if task.masked and task.mask is None else []),
             outputs=written,
         )
     return new_record(task.input, "failed", error, seconds=round(time.perf_counter() - start, 4))

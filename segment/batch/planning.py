@@ -63,6 +63,12 @@ class BatchTask:
     """Largest image accepted (``None``: no limit)."""
     n_threads: int | None = None
     """Numba threads for this image (``None``: numba's setting)."""
+    mask: Path | None = None
+    """The mask file of this image (``None``: segmented whole)."""
+    masked: bool = False
+    """A masks folder was given: an image without a mask there is noted as such."""
+    write_options: dict = field(default_factory=dict)
+    """``label_format`` and ``boundary_color`` of :func:`segment.outputs.segment_file`."""
 
     @property
     def rel_outdir(self):
@@ -415,7 +421,8 @@ def _refusal(outdir, stem, out, resolved_sources):
 
 
 def plan_batch(input_dir, output_dir, *, recursive=False, outputs=DEFAULT_OUTPUTS, params=None,
-               overwrite=False, max_pixels=DEFAULT_MAX_PIXELS, errors=None):
+               overwrite=False, max_pixels=DEFAULT_MAX_PIXELS, errors=None, masks=None,
+               write_options=None):
     """One :class:`BatchTask` per image of `input_dir`, with its outputs under `output_dir`.
 
     Parameters
@@ -488,5 +495,31 @@ def plan_batch(input_dir, output_dir, *, recursive=False, outputs=DEFAULT_OUTPUT
                 and outputs_complete(outdir, stem, outputs, params))
         tasks.append(BatchTask(input=rel.as_posix(), source=inp / rel, outdir=outdir,
                                stem=stem, skip=skip, error=error, params=params,
-                               outputs=outputs, max_pixels=max_pixels))
+                               outputs=outputs, max_pixels=max_pixels,
+                               mask=find_mask(masks, rel), masked=masks is not None,
+                               write_options=write_options or {}))
     return tasks
+
+
+def find_mask(masks, rel):
+    """The mask of input `rel` (relative to INPUT_DIR) in folder `masks`: the image
+    file of the same stem in the same sub-folder, or None.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "cat.png").write_bytes(b"")
+    >>> find_mask(folder, Path("cat.jpg")).name, find_mask(folder, Path("dog.jpg"))
+    ('cat.png', None)
+    """
+    if masks is None:
+        return None
+    folder = Path(masks) / Path(rel).parent
+    stem = Path(rel).stem
+    for suffix in sorted(IMAGE_EXTENSIONS):
+        for candidate in (folder / f"{stem}{suffix}", folder / f"{stem}{suffix.upper()}"):
+            if candidate.is_file():
+                return candidate
+    return None

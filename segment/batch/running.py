@@ -134,7 +134,8 @@ def _first_records(tasks, listing_errors):
 
 def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=DEFAULT_OUTPUTS,
               overwrite=False, max_pixels=io.DEFAULT_MAX_PIXELS, jobs=None, scheduler=None,
-              client=None, in_process=False, progress=None, manifest=MANIFEST_NAME):
+              client=None, in_process=False, progress=None, manifest=MANIFEST_NAME,
+              masks=None, write_options=None):
     """Segment every image of `input_dir` into `output_dir`, in parallel, resumably.
 
     Parameters
@@ -172,6 +173,12 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=DE
     in_process : bool, optional
         Run the images one after another in this process (no workers): for
         debugging. A crash then ends the batch and Ctrl-C waits for the current image.
+    masks : path, optional
+        A folder of masks matched by stem (:func:`segment.batch.planning.find_mask`):
+        each image is segmented where its mask is not black; one without a mask is
+        segmented whole, and its record's notes say so.
+    write_options : dict, optional
+        ``label_format`` and ``boundary_color`` for :func:`segment.outputs.segment_file`.
     progress : callable, optional
         Called as ``progress(record, finished, total)`` after each image, skipped
         ones included.
@@ -240,14 +247,17 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=DE
         return _run_locked(input_dir, output_root, params, outputs, recursive=recursive,
                            overwrite=overwrite, max_pixels=max_pixels, jobs=jobs,
                            scheduler=scheduler, client=client, in_process=in_process,
-                           progress=progress, manifest=manifest, start=start)
+                           progress=progress, manifest=manifest, start=start, masks=masks,
+                           write_options=write_options)
 
 
 def _run_locked(input_dir, output_root, params, outputs, *, recursive, overwrite, max_pixels,
-                jobs, scheduler, client, in_process, progress, manifest, start):
+                jobs, scheduler, client, in_process, progress, manifest, start, masks=None,
+                write_options=None):
     """:func:`run_batch` once its options are checked and OUTPUT_DIR is held."""
     listing_errors = []
-    tasks = plan_batch(input_dir, output_root, recursive=recursive, outputs=outputs,
+    tasks = plan_batch(input_dir, output_root, masks=masks, write_options=write_options,
+                       recursive=recursive, outputs=outputs,
                        params=params, overwrite=overwrite, max_pixels=max_pixels,
                        errors=listing_errors)
     own_client = connect(scheduler) if client is None and scheduler else None
