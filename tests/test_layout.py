@@ -11,8 +11,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "segment"
 #: (modules of one layer do not import each other).
 LAYERS = [
     ["_version", "_defaults"],
-    ["_validate", "labels", "image", "io"],
-    ["colour", "filters"],
+    ["_validate", "labels", "image", "decoding"],
+    ["colour", "filters", "io"],
     ["bandwidth", "meanshift", "grouping", "resolution", "upsample"],
     ["region_graph"],
     ["merge_cost"],
