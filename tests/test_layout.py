@@ -20,6 +20,7 @@ LAYERS = [
     ["hierarchy"],
     ["regions", "render"],
     ["export"],
+    ["result"],
     ["segmentation"],
     ["_warmup"],
     ["outputs", "evaluate"],
@@ -82,7 +83,7 @@ def test_imports_point_down_the_pipeline(path):
 
 def test_the_parser_sees_relative_lazy_and_absolute_imports():
     # segmentation imports its stages at the top and nothing lazily; cli imports lazily
-    assert {"meanshift", "regions", "render", "colour"} <= package_imports(PACKAGE / "segmentation.py")
+    assert {"meanshift", "regions", "result", "colour"} <= package_imports(PACKAGE / "segmentation.py")
     assert {"outputs", "batch", "evaluate"} <= package_imports(PACKAGE / "cli.py")
     assert package_imports(PACKAGE / "labels.py") == set()
 
