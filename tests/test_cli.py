@@ -308,7 +308,7 @@ def batch(*args):
 def test_progress_bar_on_a_terminal():
     import io
 
-    from segment.cli import _BatchProgress
+    from segment.progress import _BatchProgress
 
     stream = io.StringIO()
     progress = _BatchProgress(stream, terminal=True)
@@ -326,7 +326,7 @@ def test_progress_bar_on_a_terminal():
 def test_progress_lines_when_not_a_terminal():
     import io
 
-    from segment.cli import _BatchProgress
+    from segment.progress import _BatchProgress
 
     stream = io.StringIO()
     progress = _BatchProgress(stream, terminal=False, interval=0)

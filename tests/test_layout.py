@@ -24,7 +24,7 @@ LAYERS = [
     ["segmentation"],
     ["_warmup"],
     ["outputs", "evaluate"],
-    ["batch", "serve"],
+    ["batch", "serve", "progress"],
     ["cli"],
     ["__init__", "__main__"],
 ]
