@@ -73,7 +73,9 @@ def relabel_raster(labels):
     >>> out.tolist(), n
     ([[0, 0, 1], [1, 2, 2]], 3)
     """
-    labels = np.ascontiguousarray(labels, dtype=np.int64)
+    labels = np.ascontiguousarray(labels)
+    if labels.dtype not in (np.int32, np.int64):  # int32 stays: half the memory
+        labels = labels.astype(np.int64)
     out, n = _raster_labels(labels)
     return out, int(n)
 

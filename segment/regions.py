@@ -120,7 +120,7 @@ def cut_regions(finest, hierarchy, sizes, point_sums, steps, counts=None):
         Mean range value of the convergence points of each region.
     """
     counts = sizes if counts is None else counts
-    roots = hierarchy.regions(steps)
+    roots = hierarchy.regions(steps).astype(np.int32)
     merged = roots[finest]
     labels, n = relabel_raster(merged)
     lut = np.full(hierarchy.n, -1, np.int64)

@@ -25,7 +25,7 @@ def _full_resolution(lab, finest, work, hierarchy, mask):
     """The finest regions of the working copy `work` brought to every pixel of `lab`
     (:func:`segment.upsample.upsample_labels`), as hierarchy ids, and their sizes."""
     labels, order, _ = upsample_labels(lab, finest, work, hierarchy.n)
-    full = order[labels]
+    full = order.astype(np.int32)[labels]
     if mask is not None:
         full[~mask] = hierarchy.background
     return full, np.bincount(full.ravel(), minlength=hierarchy.n).astype(np.int64)
