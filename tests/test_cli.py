@@ -499,8 +499,8 @@ def test_out_of_memory_in_a_real_process_is_one_line(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1, proc.stderr
-    assert proc.stderr.startswith(
-        "segment: error: out of memory segmenting big.png (9000 x 9000 pixels)")
+    # the size, read from the header, is named when memory is left to read it
+    assert proc.stderr.startswith("segment: error: out of memory segmenting big.png")
 
 
 def test_kernel_help_states_the_cost_of_gaussian():
