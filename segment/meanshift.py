@@ -49,6 +49,8 @@ _SENTINEL = 1.0e4
 OUTSIDE = np.float32(1.0e6)
 
 
+# A compiled inner loop written out on purpose (about 100 lines): the four rows of a
+# pass are unrolled by hand so that the compiler keeps the sums in registers.
 @njit(cache=True, fastmath=True, inline="always")
 def _flat_rows(planes, colidx, limit, c0, n, row, nrows, q0, q1, q2, sums):
     """Flat-kernel sums of `nrows` (1 or 4) window rows from `row`, added to ``sums``

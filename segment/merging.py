@@ -39,6 +39,8 @@ __all__ = ["merge_regions", "merge_hierarchy"]
 def _key(a, b, n):
     return min(a, b) * n + max(a, b)
 
+# A compiled inner loop written out on purpose (about 100 lines): one pass over the
+# lazy queue, with the adjacency lists and the duplicate-edge map kept in flat arrays.
 @njit(cache=True)
 def _merge(n, edges, length, contrast, sizes, sums, threshold, min_size, inner_sums,
            inner_counts, area, coef):
