@@ -328,6 +328,133 @@ async def _read_upload(request, service):
         raise
 
 
+# ---------------------------------------------------------------- the routes
+
+
+async def _page(request):
+    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def _config(request):
+    service = request.app.state.service
+    return JSONResponse({
+        "max_pixels": service.max_pixels, "max_bytes": service.max_bytes,
+        "max_memory": service.store.max_memory, "queue_size": service.worker.capacity - 1,
+        "timeout": service.timeout, "defaults": DEFAULTS, "version": __version__,
+    })
+
+
+async def _create(request):
+    service = request.app.state.service
+    data, name, form = await _read_upload(request, service)
+    try:
+        parameters = _form_parameters(form)
+    finally:
+        await form.close()
+    result, notes, seconds = await service.worker.run(
+        lambda: service.compute(data, parameters), service.timeout)
+    entry = _Entry(id=secrets.token_urlsafe(9), name=name, current=result,
+                   requested=parameters, seconds=seconds, notes=notes)
+    service.store.add(entry)
+    return JSONResponse(_summary(entry), status_code=200)
+
+
+async def _show(request):
+    service = request.app.state.service
+    return JSONResponse(_summary(service.store.get(request.path_params["id"])))
+
+
+async def _forget(request):
+    service = request.app.state.service
+    service.store.remove(request.path_params["id"])
+    return JSONResponse({"deleted": request.path_params["id"]})
+
+
+async def _cut(request):
+    service = request.app.state.service
+    entry = service.store.get(request.path_params["id"])
+    threshold = _query_number(request, "merge_threshold", float)
+    n_regions = _query_number(request, "n_regions", int)
+    if (threshold is None) == (n_regions is None):
+        raise ServeError(422, "give one of merge_threshold (0-1) and n_regions (>= 1)")
+    entry.cut_serial += 1
+    serial = entry.cut_serial
+    try:
+        result = await run_in_threadpool(entry.current.cut, threshold, n_regions=n_regions)
+    except (TypeError, ValueError) as exc:
+        raise ServeError(422, first_line(exc)) from None
+    if serial == entry.cut_serial:  # a later cut request wins over an earlier one
+        entry.current = result
+        entry.cache.clear()
+        entry.measure()
+        service.store.shrink(keep=entry.id)
+    return JSONResponse(_summary(entry))
+
+
+async def _region(request):
+    service = request.app.state.service
+    entry = service.store.get(request.path_params["id"])
+    result = entry.current
+    height, width = result.shape
+    x = _query_number(request, "x", int)
+    y = _query_number(request, "y", int)
+    if x is None or y is None:
+        raise ServeError(422, "give the pixel as x (column) and y (row)")
+    if not (0 <= x < width and 0 <= y < height):
+        raise ServeError(422, f"pixel x={x}, y={y} is outside the {width}x{height} image")
+    if "colours" not in entry.cache:
+        entry.cache["colours"] = export.mode_colours(result.modes)
+    lab, rgb = entry.cache["colours"]
+    label = int(result.labels[y, x])
+    k = label - result.parameters.get("start_label", 0)  # the region's row
+    if k < 0:
+        return JSONResponse({"id": 0, "size": 0, "colour": None, "lab": None, "x": x, "y": y})
+    return JSONResponse({
+        "id": label, "size": int(result.sizes[k]), "colour": export.hex_colour(rgb[k]),
+        "lab": [round(float(v), 2) for v in lab[k]], "x": x, "y": y,
+    })
+
+
+async def _file(request):
+    service = request.app.state.service
+    entry = service.store.get(request.path_params["id"])
+    name = request.path_params["file"]
+    if name not in _FILES:
+        raise ServeError(404, f"no file {name!r}; one of {', '.join(_FILES)}")
+    on = request.query_params.get("on", "image")
+    if on not in ("image", "painted"):
+        raise ServeError(422, f"on must be 'image' or 'painted'; got {on!r}")
+    key = (name, on)
+    result = entry.current
+    data = entry.cache.get(key)
+    if data is None:
+        data = await run_in_threadpool(_render, result, name, on)
+        if entry.current is result:
+            entry.cache[key] = data
+            entry.measure()
+            service.store.shrink(keep=entry.id)
+    headers = {"Cache-Control": "no-store"}
+    if request.query_params.get("download"):
+        stem = Path(entry.name).stem or "image"
+        filename = _download_name(stem, name)
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(data, media_type=_FILES[name], headers=headers)
+
+
+async def _serve_error(request, exc):
+    return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+
+async def _http_error(request, exc):
+    detail = exc.detail if exc.status_code != 404 else f"no such route: {request.url.path}"
+    return JSONResponse({"error": detail}, status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))
+
+
+async def _internal_error(request, exc):
+    return JSONResponse({"error": f"internal error: {first_line(exc)}"}, status_code=500)
+
+
 def create_app(*, max_pixels=SERVE_DEFAULTS["max_pixels"], max_bytes=SERVE_DEFAULTS["max_bytes"],
                max_memory=SERVE_DEFAULTS["max_memory"], queue_size=SERVE_DEFAULTS["queue_size"],
                timeout=SERVE_DEFAULTS["timeout"], allowed_hosts=None):
@@ -376,112 +503,6 @@ def create_app(*, max_pixels=SERVE_DEFAULTS["max_pixels"], max_bytes=SERVE_DEFAU
     service = _Service(max_pixels=max_pixels, max_bytes=max_bytes, max_memory=max_memory,
                        queue_size=queue_size, timeout=timeout)
 
-    async def page(request):
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
-
-    async def config(request):
-        return JSONResponse({
-            "max_pixels": service.max_pixels, "max_bytes": service.max_bytes,
-            "max_memory": service.store.max_memory, "queue_size": service.worker.capacity - 1,
-            "timeout": service.timeout, "defaults": DEFAULTS, "version": __version__,
-        })
-
-    async def create(request):
-        data, name, form = await _read_upload(request, service)
-        try:
-            parameters = _form_parameters(form)
-        finally:
-            await form.close()
-        result, notes, seconds = await service.worker.run(
-            lambda: service.compute(data, parameters), service.timeout)
-        entry = _Entry(id=secrets.token_urlsafe(9), name=name, current=result,
-                       requested=parameters, seconds=seconds, notes=notes)
-        service.store.add(entry)
-        return JSONResponse(_summary(entry), status_code=200)
-
-    async def show(request):
-        return JSONResponse(_summary(service.store.get(request.path_params["id"])))
-
-    async def forget(request):
-        service.store.remove(request.path_params["id"])
-        return JSONResponse({"deleted": request.path_params["id"]})
-
-    async def cut(request):
-        entry = service.store.get(request.path_params["id"])
-        threshold = _query_number(request, "merge_threshold", float)
-        n_regions = _query_number(request, "n_regions", int)
-        if (threshold is None) == (n_regions is None):
-            raise ServeError(422, "give one of merge_threshold (0-1) and n_regions (>= 1)")
-        entry.cut_serial += 1
-        serial = entry.cut_serial
-        try:
-            result = await run_in_threadpool(entry.current.cut, threshold, n_regions=n_regions)
-        except (TypeError, ValueError) as exc:
-            raise ServeError(422, first_line(exc)) from None
-        if serial == entry.cut_serial:  # a later cut request wins over an earlier one
-            entry.current = result
-            entry.cache.clear()
-            entry.measure()
-            service.store.shrink(keep=entry.id)
-        return JSONResponse(_summary(entry))
-
-    async def region(request):
-        entry = service.store.get(request.path_params["id"])
-        result = entry.current
-        height, width = result.shape
-        x = _query_number(request, "x", int)
-        y = _query_number(request, "y", int)
-        if x is None or y is None:
-            raise ServeError(422, "give the pixel as x (column) and y (row)")
-        if not (0 <= x < width and 0 <= y < height):
-            raise ServeError(422, f"pixel x={x}, y={y} is outside the {width}x{height} image")
-        if "colours" not in entry.cache:
-            entry.cache["colours"] = export.mode_colours(result.modes)
-        lab, rgb = entry.cache["colours"]
-        label = int(result.labels[y, x])
-        k = label - result.parameters.get("start_label", 0)  # the region's row
-        if k < 0:
-            return JSONResponse({"id": 0, "size": 0, "colour": None, "lab": None, "x": x, "y": y})
-        return JSONResponse({
-            "id": label, "size": int(result.sizes[k]), "colour": export.hex_colour(rgb[k]),
-            "lab": [round(float(v), 2) for v in lab[k]], "x": x, "y": y,
-        })
-
-    async def file(request):
-        entry = service.store.get(request.path_params["id"])
-        name = request.path_params["file"]
-        if name not in _FILES:
-            raise ServeError(404, f"no file {name!r}; one of {', '.join(_FILES)}")
-        on = request.query_params.get("on", "image")
-        if on not in ("image", "painted"):
-            raise ServeError(422, f"on must be 'image' or 'painted'; got {on!r}")
-        key = (name, on)
-        result = entry.current
-        data = entry.cache.get(key)
-        if data is None:
-            data = await run_in_threadpool(_render, result, name, on)
-            if entry.current is result:
-                entry.cache[key] = data
-                entry.measure()
-                service.store.shrink(keep=entry.id)
-        headers = {"Cache-Control": "no-store"}
-        if request.query_params.get("download"):
-            stem = Path(entry.name).stem or "image"
-            filename = _download_name(stem, name)
-            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return Response(data, media_type=_FILES[name], headers=headers)
-
-    async def serve_error(request, exc):
-        return JSONResponse({"error": exc.message}, status_code=exc.status)
-
-    async def http_error(request, exc):
-        detail = exc.detail if exc.status_code != 404 else f"no such route: {request.url.path}"
-        return JSONResponse({"error": detail}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
-
-    async def internal_error(request, exc):
-        return JSONResponse({"error": f"internal error: {first_line(exc)}"}, status_code=500)
-
     @asynccontextmanager
     async def lifespan(app):
         try:
@@ -490,23 +511,23 @@ def create_app(*, max_pixels=SERVE_DEFAULTS["max_pixels"], max_bytes=SERVE_DEFAU
             service.close()
 
     routes = [
-        Route("/", page),
+        Route("/", _page),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        Route("/api/config", config),
-        Route("/api/segment", create, methods=["POST"]),
-        Route("/api/segment/{id}", show, methods=["GET"]),
-        Route("/api/segment/{id}", forget, methods=["DELETE"]),
-        Route("/api/segment/{id}/cut", cut),
-        Route("/api/segment/{id}/region", region),
-        Route("/api/segment/{id}/{file}", file),
+        Route("/api/config", _config),
+        Route("/api/segment", _create, methods=["POST"]),
+        Route("/api/segment/{id}", _show, methods=["GET"]),
+        Route("/api/segment/{id}", _forget, methods=["DELETE"]),
+        Route("/api/segment/{id}/cut", _cut),
+        Route("/api/segment/{id}/region", _region),
+        Route("/api/segment/{id}/{file}", _file),
     ]
     middleware = [Middleware(_SecurityHeaders)]
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     app = Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan,
-        exception_handlers={ServeError: serve_error, HTTPException: http_error,
-                            Exception: internal_error},
+        exception_handlers={ServeError: _serve_error, HTTPException: _http_error,
+                            Exception: _internal_error},
     )
     app.state.service = service
     return app
