@@ -10,7 +10,7 @@ import numbers
 
 from ._defaults import KERNELS, METHODS
 
-__all__ = ["check_parameters"]
+__all__ = ["check_parameters", "PARAMETER_CHECKS"]
 
 
 def check_real(name, value, *, zero_ok=False, none_ok=False):
@@ -50,6 +50,22 @@ def check_choice(name, value, choices):
     return value
 
 
+#: The check of every keyword parameter of :func:`segment.segment`, in the order
+#: they are checked: each returns the value normalised or raises naming it.
+PARAMETER_CHECKS = {
+    "spatial_bandwidth": lambda v: check_real("spatial_bandwidth", v, none_ok=True),
+    "range_bandwidth": lambda v: check_real("range_bandwidth", v, none_ok=True),
+    "min_size": lambda v: None if v is None else check_int("min_size", v, 0),
+    "merge_threshold": lambda v: check_unit("merge_threshold", v),
+    "kernel": lambda v: check_choice("kernel", v, KERNELS),
+    "method": lambda v: check_choice("method", v, METHODS),
+    "max_iter": lambda v: check_int("max_iter", v, 1),
+    "tol": lambda v: check_real("tol", v),
+    "n_threads": lambda v: None if v is None else check_int("n_threads", v, 1),
+    "start_label": lambda v: check_choice("start_label", v, (0, 1)),
+}
+
+
 def check_parameters(spatial_bandwidth, range_bandwidth, min_size, merge_threshold, kernel,
                      method, max_iter, tol, n_threads=None, start_label=1):
     """Validate the parameters of :func:`segment.segment`; return them normalised
@@ -69,15 +85,10 @@ def check_parameters(spatial_bandwidth, range_bandwidth, min_size, merge_thresho
     ...
     ValueError: spatial_bandwidth must be a positive finite number or None (automatic); got -1
     """
-    return {
-        "spatial_bandwidth": check_real("spatial_bandwidth", spatial_bandwidth, none_ok=True),
-        "range_bandwidth": check_real("range_bandwidth", range_bandwidth, none_ok=True),
-        "min_size": None if min_size is None else check_int("min_size", min_size, 0),
-        "merge_threshold": check_unit("merge_threshold", merge_threshold),
-        "kernel": check_choice("kernel", kernel, KERNELS),
-        "method": check_choice("method", method, METHODS),
-        "max_iter": check_int("max_iter", max_iter, 1),
-        "tol": check_real("tol", tol),
-        "n_threads": None if n_threads is None else check_int("n_threads", n_threads, 1),
-        "start_label": check_choice("start_label", start_label, (0, 1)),
+    values = {
+        "spatial_bandwidth": spatial_bandwidth, "range_bandwidth": range_bandwidth,
+        "min_size": min_size, "merge_threshold": merge_threshold, "kernel": kernel,
+        "method": method, "max_iter": max_iter, "tol": tol, "n_threads": n_threads,
+        "start_label": start_label,
     }
+    return {name: PARAMETER_CHECKS[name](value) for name, value in values.items()}

@@ -12,9 +12,7 @@ from pathlib import Path
 from .._defaults import (
     DEFAULT_MAX_PIXELS,
     IMAGE_EXTENSIONS,
-    KERNELS,
     MANIFEST_NAME,
-    METHODS,
     DEFAULT_OUTPUTS,
     parse_outputs,
 )
@@ -254,20 +252,12 @@ def check_outputs(outputs):
 
 
 def _parameter_checks():
-    """{name: check} for the keyword arguments of :func:`segment.segment` a batch passes on."""
-    from .._validate import check_choice, check_int, check_real, check_unit
+    """{name: check} for the keyword arguments of :func:`segment.segment` a batch passes
+    on: those of :data:`segment._validate.PARAMETER_CHECKS` but ``n_threads``, which the
+    batch sets itself."""
+    from .._validate import PARAMETER_CHECKS
 
-    return {
-        "spatial_bandwidth": lambda v: check_real("spatial_bandwidth", v, none_ok=True),
-        "range_bandwidth": lambda v: check_real("range_bandwidth", v, none_ok=True),
-        "min_size": lambda v: v if v is None else check_int("min_size", v, 0),
-        "merge_threshold": lambda v: check_unit("merge_threshold", v),
-        "kernel": lambda v: check_choice("kernel", v, KERNELS),
-        "method": lambda v: check_choice("method", v, METHODS),
-        "max_iter": lambda v: check_int("max_iter", v, 1),
-        "tol": lambda v: check_real("tol", v),
-        "start_label": lambda v: check_choice("start_label", v, (0, 1)),
-    }
+    return {name: check for name, check in PARAMETER_CHECKS.items() if name != "n_threads"}
 
 
 def validate_parameters(params):
