@@ -1,4 +1,5 @@
-"""sRGB <-> CIE L*a*b* (D65): a compiled kernel one way, OpenCV the other.
+"""sRGB <-> CIE L*a*b* (D65): a compiled kernel one way (``src/native/colour.cpp``),
+OpenCV the other.
 
 The same formulas and constants as OpenCV's float ``COLOR_RGB2Lab`` (sRGB gamma,
 the Rec. 709 / sRGB primaries, D65 white 0.950456, 1, 1.088754, the CIE 0.008856
@@ -11,77 +12,11 @@ So the same picture stored as uint8, uint16 or float gives the same Lab values.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
+from . import _native
 from .image import check_image, to_float
 
 __all__ = ["srgb_to_lab", "lab_to_rgb", "lab_lattice"]
-
-
-@njit(cache=True, inline="always")
-def _linear(c):
-    if c <= np.float32(0.04045):
-        return c / np.float32(12.92)
-    return ((c + np.float32(0.055)) / np.float32(1.055)) ** np.float32(2.4)
-
-
-@njit(cache=True, inline="always")
-def _f(t):
-    if t > np.float32(0.008856):
-        return t ** np.float32(1.0 / 3.0)
-    return np.float32(7.787) * t + np.float32(16.0 / 116.0)
-
-
-@njit(cache=True, inline="always")
-def _store_lab(r, g, b, out, row, col):
-    """Linear RGB (r, g, b) -> CIE Lab into out[row, col] (L alone if it has 1 channel)."""
-    x = (np.float32(0.412453) * r + np.float32(0.357580) * g
-         + np.float32(0.180423) * b) / np.float32(0.950456)
-    y = np.float32(0.212671) * r + np.float32(0.715160) * g + np.float32(0.072169) * b
-    z = (np.float32(0.019334) * r + np.float32(0.119193) * g
-         + np.float32(0.950227) * b) / np.float32(1.088754)
-    fy = _f(y)
-    if y > np.float32(0.008856):
-        out[row, col, 0] = np.float32(116.0) * fy - np.float32(16.0)
-    else:
-        out[row, col, 0] = np.float32(903.3) * y
-    if out.shape[2] == 3:
-        out[row, col, 1] = np.float32(500.0) * (_f(x) - fy)
-        out[row, col, 2] = np.float32(200.0) * (fy - _f(z))
-
-
-@njit(cache=True, parallel=True)
-def _srgb_to_lab(rgb, out):
-    height, width = rgb.shape[:2]
-    grey = rgb.shape[2] == 1
-    for row in prange(height):
-        for col in range(width):
-            if grey:
-                r = g = b = _linear(rgb[row, col, 0])
-            else:
-                r = _linear(rgb[row, col, 0])
-                g = _linear(rgb[row, col, 1])
-                b = _linear(rgb[row, col, 2])
-            _store_lab(r, g, b, out, row, col)
-
-
-@njit(cache=True, parallel=True)
-def _srgb8_to_lab(rgb, out):
-    # the 256 linearised levels, by the formula of _linear on the float value v / 255
-    table = np.empty(256, np.float32)
-    for v in range(256):
-        table[v] = _linear(np.float32(v) / np.float32(255.0))
-    height, width = rgb.shape[:2]
-    grey = rgb.shape[2] == 1
-    for row in prange(height):
-        for col in range(width):
-            if grey:
-                r = g = b = table[rgb[row, col, 0]]
-            else:
-                r = table[rgb[row, col, 0]]
-                g = table[rgb[row, col, 1]]
-                b = table[rgb[row, col, 2]]
-            _store_lab(r, g, b, out, row, col)
 
 
 def srgb_to_lab(rgb):
@@ -103,7 +38,7 @@ def srgb_to_lab(rgb):
     eight_bit = getattr(rgb, "dtype", None) == np.uint8
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8 if eight_bit else np.float32)
     out = np.empty(rgb.shape[:2] + (1 if rgb.shape[2] == 1 else 3,), np.float32)
-    (_srgb8_to_lab if eight_bit else _srgb_to_lab)(rgb, out)
+    (_native.srgb8_to_lab if eight_bit else _native.srgb_to_lab)(rgb, out)
     return out
 
 

@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "segment"
 #: The pipeline, bottom first. A module may import only modules of a lower layer
 #: (modules of one layer do not import each other).
 LAYERS = [
-    ["_version", "_defaults"],
+    ["_version", "_defaults", "_native"],
     ["_validate", "labels", "image", "decoding"],
     ["colour", "filters", "io"],
     ["bandwidth", "meanshift", "grouping", "resolution", "upsample"],
