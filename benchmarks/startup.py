@@ -1,0 +1,220 @@
+"""Start-up costs of ``segment``: a fresh process, the first run after an install, a batch worker.
+
+From the repository root::
+
+    python -m benchmarks.startup              # every measure below (about 30 s)
+    python -m benchmarks.startup --repeats 9  # fresh processes per median
+
+``benchmarks.speed`` runs the same measures as its start-up section. Each is a new
+process (median of `repeats` after one untimed run, unless said), on a 481 x 321
+PNG (the centre crop of ``sample_images/coffee.png`` that ``benchmarks.speed``
+uses at 0.15 MP):
+
+- the peer: ``python -c "import numpy, cv2, PIL.Image"``, what any program that
+  reads images with OpenCV or Pillow pays;
+- ``segment --help``;
+- a fresh ``python -c`` that imports ``segment`` and segments the photo, and its
+  ratio to the peer;
+- where that time goes, from inside one such process: the interpreter, importing
+  numpy, cv2 and PIL, importing ``segment``, reading the photo, the first
+  ``segment()`` call and a second one; the first call's excess over the second is
+  the one-off cost of the kernels (loading them, or compiling them);
+- the first ``segment image`` after an install, with nothing cached: a new, empty
+  ``PYTHONPYCACHEPREFIX`` (so not even Python's bytecode of numpy, OpenCV or the
+  package exists: an upper bound, as ``pip install`` writes most of it) and a new,
+  empty ``NUMBA_CACHE_DIR``; one run;
+- a ``segment batch -j 2`` worker: the seconds from handing two worker processes
+  their first image until each could have begun a second one, less the time the
+  segmentation itself takes (its second call in the same worker); the larger of
+  the two workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ._common import ROOT
+
+REPEATS = 5
+
+# The project's start-up targets.
+MAX_HELP_S = 0.3
+MAX_FRESH_RATIO = 2.0  # fresh import + segment over import numpy, cv2, PIL
+MAX_FIRST_RUN_S = 3.0
+MAX_WORKER_S = 0.5
+
+PEER_CODE = "import numpy, cv2, PIL.Image"
+
+
+def _seconds(argv, env=None):
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=env, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def median_seconds(argv, repeats, env=None):
+    """Median wall seconds of a subprocess, after one untimed run."""
+    _seconds(argv, env)
+    return statistics.median(_seconds(argv, env) for _ in range(repeats))
+
+
+def fresh_code(png):
+    return f"from segment import segment, read_image; segment(read_image({str(png)!r}))"
+
+
+def breakdown_child(png):
+    """Body of the hidden --breakdown mode: the seconds of each step of a fresh process."""
+    steps = {}
+    mark = time.perf_counter()
+
+    def step(name):
+        nonlocal mark
+        now = time.perf_counter()
+        steps[name] = now - mark
+        mark = now
+
+    import cv2  # noqa: F401
+    import numpy  # noqa: F401
+    import PIL.Image  # noqa: F401
+
+    step("import numpy, cv2, PIL")
+    from segment import read_image, segment
+
+    step("import segment")
+    image = read_image(png)
+    step("read the photo")
+    segment(image)
+    step("first segment()")
+    segment(image)
+    step("second segment()")
+    print(json.dumps(steps))
+
+
+def breakdown(png, repeats):
+    """Median seconds of each step of a fresh process, and the interpreter's own start."""
+    interpreter = median_seconds([sys.executable, "-c", "pass"], repeats)
+    runs = []
+    for _ in range(repeats):
+        done = subprocess.run([sys.executable, "-m", f"{__package__}.startup", "--breakdown", str(png)],
+                              check=True, capture_output=True, text=True, cwd=ROOT)
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    steps = {"interpreter start and exit": interpreter}
+    steps.update({name: statistics.median(run[name] for run in runs) for name in runs[0]})
+    return steps
+
+
+def first_run(png):
+    """Seconds of the first `segment image` after an install: nothing cached at all."""
+    console = Path(sys.executable).with_name("segment")
+    with tempfile.TemporaryDirectory(prefix="segment-first-") as tmp:
+        env = {**os.environ, "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"),
+               "NUMBA_CACHE_DIR": str(Path(tmp) / "numba-cache")}
+        return _seconds([str(console), "image", str(png), "-o", str(Path(tmp) / "out")], env)
+
+
+def _first_image(submitted, png):
+    """A batch worker's first task: when it could begin a second image, and what one image costs."""
+    from segment import read_image, segment
+
+    image = read_image(png)
+    segment(image)
+    ready = time.time()
+    start = time.perf_counter()
+    segment(image)
+    return ready - submitted, time.perf_counter() - start
+
+
+def worker_startup(png, jobs=2):
+    """Start-up seconds of the slowest of `jobs` fresh `segment batch` worker processes."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from segment.batch.executors import _init_worker, _mp_context
+
+    from . import startup  # by its package name, so that the workers can import it
+
+    context = _mp_context()
+    keep, batch_end = multiprocessing.Pipe(duplex=False)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(1, keep)) as pool:
+        submitted = time.time()
+        futures = [pool.submit(startup._first_image, submitted, str(png)) for _ in range(jobs)]
+        results = [future.result() for future in futures]
+    batch_end.close()
+    keep.close()
+    return max(ready - one_image for ready, one_image in results)
+
+
+def measure(png, repeats=REPEATS):
+    """Every start-up measure, as a dict of seconds (and the breakdown's steps)."""
+    console = Path(sys.executable).with_name("segment")
+    return {
+        "peer": median_seconds([sys.executable, "-c", PEER_CODE], repeats),
+        "help": median_seconds([str(console), "--help"], repeats),
+        "fresh": median_seconds([sys.executable, "-c", fresh_code(png)], repeats),
+        "steps": breakdown(png, repeats),
+        "first_run": first_run(png),
+        "worker": worker_startup(png),
+    }
+
+
+def verdict(ok):
+    return "yes" if ok else "NO"
+
+
+def report(figures, repeats=REPEATS):
+    """The start-up section of the report, as lines."""
+    peer, fresh = figures["peer"], figures["fresh"]
+    lines = [f"Start-up (fresh processes: median of {repeats} after one untimed run)",
+             f"  python -c '{PEER_CODE}'       {peer:.3f} s   (peer)",
+             f"  segment --help                                {figures['help']:.3f} s",
+             f"  import segment + segment 481x321              {fresh:.3f} s   "
+             f"({fresh / peer:.2f}x the peer)",
+             "  where a fresh process spends it (median of each step):"]
+    lines += [f"    {name:<40}  {sec:.3f} s" for name, sec in figures["steps"].items()]
+    lines += [f"  first segment image after install, nothing cached (1 run)  {figures['first_run']:.3f} s",
+              f"  segment batch -j 2: start-up of the slower worker          {figures['worker']:.3f} s",
+              "Start-up targets",
+              f"  segment --help {figures['help']:.3f} s < {MAX_HELP_S} s: "
+              f"{verdict(figures['help'] < MAX_HELP_S)}",
+              f"  fresh import + segment {fresh / peer:.2f}x the peer <= {MAX_FRESH_RATIO}: "
+              f"{verdict(fresh / peer <= MAX_FRESH_RATIO)}",
+              f"  first run {figures['first_run']:.2f} s <= {MAX_FIRST_RUN_S} s: "
+              f"{verdict(figures['first_run'] <= MAX_FIRST_RUN_S)}",
+              f"  batch worker start-up {figures['worker']:.3f} s <= {MAX_WORKER_S} s: "
+              f"{verdict(figures['worker'] <= MAX_WORKER_S)}"]
+    return lines
+
+
+def startup_png(directory):
+    """The 481 x 321 start-up photo, written as a PNG into `directory`."""
+    from .speed import DEFAULT_IMAGE, SIZES, fit, load_base, write_png
+
+    return write_png(fit(load_base(DEFAULT_IMAGE), *SIZES["0.15"]), Path(directory) / "startup.png")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="fresh processes per median")
+    parser.add_argument("--breakdown", metavar="PNG", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.breakdown:
+        breakdown_child(args.breakdown)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="segment-startup-") as tmp:
+        figures = measure(startup_png(tmp), args.repeats)
+    print("\n".join(report(figures, args.repeats)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
