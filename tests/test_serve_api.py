@@ -370,16 +370,16 @@ def test_stored_results_are_evicted_least_recently_used(picture):
 # --- the command ----------------------------------------------------------------------
 
 def test_serve_without_its_extra_says_what_to_install(monkeypatch):
-    from segment import cli as cli_module
+    from segment.cli import serve as serve_command_module
 
-    monkeypatch.setattr(cli_module, "_missing_serve_modules", lambda: ["starlette", "uvicorn"])
+    monkeypatch.setattr(serve_command_module, "_missing_serve_modules", lambda: ["starlette", "uvicorn"])
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 1
     assert "needs starlette, uvicorn: pip install 'segment[serve]'" in result.output
 
 
 def test_loopback_names():
-    from segment.cli import _is_loopback
+    from segment.cli.serve import _is_loopback
 
     assert _is_loopback("127.0.0.1") and _is_loopback("localhost") and _is_loopback("::1")
     assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.4")
