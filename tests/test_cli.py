@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from conftest import blobs, synthetic_image
 from PIL import Image
 
-from segment import cli as cli_module
 from segment.cli import cli
 from segment.segmentation import DEFAULTS
 

@@ -22,7 +22,8 @@ from starlette.testclient import TestClient  # noqa: E402
 from segment import DEFAULTS, segment  # noqa: E402
 from segment.cli import cli  # noqa: E402
 from segment.export import polygons, region_table  # noqa: E402
-from segment.serve import app as app_module  # noqa: E402
+from segment.serve import files as files_module  # noqa: E402
+from segment.serve import service as service_module  # noqa: E402
 from segment.serve import create_app  # noqa: E402
 
 
@@ -86,10 +87,10 @@ def test_upload_then_every_route(client, picture):
     assert cut["n_regions"] == 2 == current.n_regions
     assert client.get(base).json()["n_regions"] == 2
 
-    files = {name: client.get(f"{base}/{name}") for name in app_module._FILES}
+    files = {name: client.get(f"{base}/{name}") for name in files_module._FILES}
     for name, response in files.items():
         assert response.status_code == 200, name
-        assert response.headers["content-type"].startswith(app_module._FILES[name].split(";")[0])
+        assert response.headers["content-type"].startswith(files_module._FILES[name].split(";")[0])
         assert response.headers["cache-control"] == "no-store"
     labels = decode(files["labels.png"].content)
     assert labels.dtype == np.uint16
@@ -171,7 +172,7 @@ def test_a_16_bit_upload_is_read_at_full_depth(client):
     base = f"/api/segment/{summary['id']}"
     original = decode(client.get(f"{base}/original.png").content)
     assert original.dtype == np.uint8 and original.max() == round(60000 / 257)
-    for name in app_module._FILES:  # greyscale renders too
+    for name in files_module._FILES:  # greyscale renders too
         assert client.get(f"{base}/{name}").status_code == 200, name
     assert decode(client.get(f"{base}/overlay.png").content).shape == (32, 40, 3)
     region = client.get(f"{base}/region", params={"x": 39, "y": 31}).json()
@@ -270,7 +271,7 @@ def test_host_header_check():
 # --- load: one segmentation at a time, a bounded queue, a timeout, eviction -------------
 
 def slow_segment(seconds, log=None):
-    original = app_module._segment
+    original = service_module._segment
 
     def run(image, **parameters):
         if log is not None:
@@ -294,7 +295,7 @@ def burst(client, data, n=20):
 
 def test_a_burst_is_answered_and_computes_one_at_a_time(picture, monkeypatch):
     log = []
-    monkeypatch.setattr(app_module, "_segment", slow_segment(0.2, log))
+    monkeypatch.setattr(service_module, "_segment", slow_segment(0.2, log))
     with TestClient(create_app(queue_size=3)) as client:
         responses = burst(client, png(picture))
         statuses = [r.status_code for r in responses]
@@ -324,7 +325,7 @@ def test_a_burst_of_real_segmentations(picture):
 
 
 def test_a_segmentation_past_the_timeout_is_504(picture, monkeypatch):
-    monkeypatch.setattr(app_module, "_segment", slow_segment(1.0))
+    monkeypatch.setattr(service_module, "_segment", slow_segment(1.0))
     app = create_app(timeout=0.3, queue_size=2)
     with TestClient(app) as client:
         worker = app.state.service.worker
@@ -337,7 +338,7 @@ def test_a_segmentation_past_the_timeout_is_504(picture, monkeypatch):
             time.sleep(0.05)
         assert worker.pending == 0  # the one that computed has finished, its result dropped
         assert len(app.state.service.store) == 0
-        monkeypatch.setattr(app_module, "_segment", slow_segment(0.0))
+        monkeypatch.setattr(service_module, "_segment", slow_segment(0.0))
         app.state.service.timeout = 60
         assert upload(client, png(picture)).status_code == 200
 
@@ -361,7 +362,7 @@ def test_stored_results_are_evicted_least_recently_used(picture):
         assert client.get(f"/api/segment/{ids[1]}").status_code == 200
         error_of(client.get(f"/api/segment/{ids[2]}"), 404)
         # rendered files count too, and stay within the bound
-        for name in app_module._FILES:
+        for name in files_module._FILES:
             client.get(f"/api/segment/{ids[3]}/{name}")
         assert store.nbytes <= budget or len(store) == 1
 
@@ -369,16 +370,16 @@ def test_stored_results_are_evicted_least_recently_used(picture):
 # --- the command ----------------------------------------------------------------------
 
 def test_serve_without_its_extra_says_what_to_install(monkeypatch):
-    from segment import cli as cli_module
+    from segment.cli import serve as serve_command_module
 
-    monkeypatch.setattr(cli_module, "_missing_serve_modules", lambda: ["starlette", "uvicorn"])
+    monkeypatch.setattr(serve_command_module, "_missing_serve_modules", lambda: ["starlette", "uvicorn"])
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 1
     assert "needs starlette, uvicorn: pip install 'segment[serve]'" in result.output
 
 
 def test_loopback_names():
-    from segment.cli import _is_loopback
+    from segment.cli.serve import _is_loopback
 
     assert _is_loopback("127.0.0.1") and _is_loopback("localhost") and _is_loopback("::1")
     assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.4")

@@ -14,8 +14,9 @@ The pieces, each usable on its own:
 ``segment batch`` is a thin layer over :func:`run_batch`. Nothing here prints; the
 command draws its progress bar from the `progress` callback.
 
-The modules, each importing only those above it in this list: ``planning``
-(finding, checking, the task list), ``one_image`` (one task -> its record),
+The modules, each importing only those above it in this list: ``finding``
+(the images of a folder and their masks), ``planning`` (checking the folders and
+options, the task list), ``one_image`` (one task -> its record),
 ``executors`` (in this process, local worker processes, Dask), ``manifest`` (the
 records and their file), ``output_dir`` (housekeeping of OUTPUT_DIR) and
 ``running`` (:func:`run_batch`).
@@ -31,13 +32,13 @@ cleanly (manifest written); worker processes end with the batch however it ends.
 """
 
 from .._defaults import IMAGE_EXTENSIONS, MANIFEST_NAME
+from .finding import find_images
 from .one_image import process_image
 from .planning import (
     BatchTask,
     BatchUsageError,
     check_folders,
     check_outputs,
-    find_images,
     outputs_complete,
     plan_batch,
     validate_parameters,

@@ -174,7 +174,7 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=DE
         Run the images one after another in this process (no workers): for
         debugging. A crash then ends the batch and Ctrl-C waits for the current image.
     masks : path, optional
-        A folder of masks matched by stem (:func:`segment.batch.planning.find_mask`):
+        A folder of masks matched by stem (:func:`segment.batch.finding.find_mask`):
         each image is segmented where its mask is not black; one without a mask is
         segmented whole, and its record's notes say so.
     write_options : dict, optional
