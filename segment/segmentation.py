@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
 
 from ._defaults import DEFAULTS, MIN_SIZE_FLOOR, MIN_SIZE_FRACTION
+from ._threads import kernel_threads
 from ._validate import check_parameters
 from .bandwidth import estimate_range_bandwidth
 from .colour import lab_lattice
@@ -40,21 +39,6 @@ def default_min_size(height, width):
     (463, 20)
     """
     return max(MIN_SIZE_FLOOR, int(round(MIN_SIZE_FRACTION * height * width)))
-
-
-@contextmanager
-def _numba_threads(n_threads):
-    import numba
-
-    if n_threads is None:
-        yield
-        return
-    previous = numba.get_num_threads()
-    numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
 
 
 def segment(
@@ -244,7 +228,7 @@ def segment(
     if range_bandwidth is None:
         range_bandwidth = estimate_range_bandwidth(
             work if work_mask is None else work[work_mask][None])
-    with _numba_threads(n_threads):
+    with kernel_threads(n_threads):
         points = seek_modes(
             work,
             work_hs,

@@ -73,7 +73,7 @@ def _end_with(batch):
 
 def _init_worker(n_threads, batch):
     """Worker process set-up: leave Ctrl-C to the batch process, end with it (`batch`:
-    see :func:`_end_with`), cap numba's threads."""
+    see :func:`_end_with`), cap the kernels' threads."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -82,15 +82,15 @@ def _init_worker(n_threads, batch):
 
     with contextlib.suppress(ValueError, RuntimeError):
         multiprocessing.set_start_method("fork", force=True)
-    import numba
+    from .._threads import set_kernel_threads
 
-    numba.set_num_threads(max(1, min(n_threads, numba.config.NUMBA_NUM_THREADS)))
+    set_kernel_threads(n_threads)
 
 
 def _mp_context():
     import multiprocessing
 
-    # numba's thread pools do not survive fork(): start workers from a clean process
+    # OpenMP's thread pool does not survive fork(): start workers from a clean process
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
@@ -248,22 +248,9 @@ def run_processes(tasks, jobs, n_threads, on_record, worker=None):
 # ---------------------------------------------------------------------------- Dask
 
 
-# numba's 'workqueue' threading layer must not be entered by two threads at once
-_PARALLEL_LOCK = threading.Lock()
-
-
-def _threading_layer_is_threadsafe():
-    import numba
-
-    try:
-        return numba.threading_layer() in ("omp", "tbb")
-    except ValueError:  # no parallel function has run yet
-        return False
-
-
 def _dask_process_image(task):
-    """:func:`process_image` on a Dask worker, with numba's threads shared out among
-    the worker's task threads."""
+    """:func:`process_image` on a Dask worker, with the kernels' threads shared out
+    among the worker's task threads."""
     worker_threads = 1
     with contextlib.suppress(Exception):
         from distributed import get_worker
@@ -272,9 +259,6 @@ def _dask_process_image(task):
         state = getattr(worker, "state", None)
         worker_threads = int(getattr(state, "nthreads", None) or getattr(worker, "nthreads", 1))
     task = dataclasses.replace(task, n_threads=max(1, cpu_count() // max(1, worker_threads)))
-    if worker_threads > 1 and not _threading_layer_is_threadsafe():
-        with _PARALLEL_LOCK:
-            return process_image(task)
     return process_image(task)
 
 

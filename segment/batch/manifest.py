@@ -53,7 +53,7 @@ class Manifest:
     names : sequence of str
         The inputs, in the order they are listed; each starts 'pending'.
     how : dict, optional
-        Added to the summary (jobs, numba threads, mode).
+        Added to the summary (jobs, kernel threads, mode).
     start : float, optional
         When the run began, on the :func:`time.perf_counter` clock (default: now).
 

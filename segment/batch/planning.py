@@ -60,7 +60,7 @@ class BatchTask:
     max_pixels: int | None = DEFAULT_MAX_PIXELS
     """Largest image accepted (``None``: no limit)."""
     n_threads: int | None = None
-    """Numba threads for this image (``None``: numba's setting)."""
+    """Kernel threads for this image (``None``: the kernels' default, every core)."""
     mask: Path | None = None
     """The mask file of this image (``None``: segmented whole)."""
     masked: bool = False

@@ -89,14 +89,14 @@ class BatchResult:
 
 
 def _workers(n_todo, jobs, in_process):
-    """(worker processes, numba threads per image) for `n_todo` images."""
+    """(worker processes, kernel threads per image) for `n_todo` images."""
     cpus = cpu_count()
     count = max(1, min(int(jobs) if jobs is not None else cpus, n_todo)) if n_todo else 1
     if in_process:
         return count, cpus
     if jobs is None:
         # the default: every core, across images first (fewer images than cores
-        # leave the spare cores to numba threads within each image)
+        # leave the spare cores to kernel threads within each image)
         return count, max(1, cpus // count)
     # --jobs N: N single-threaded workers, N cores busy; images in parallel scale
     # better than threads within one image (benchmarks/README.md)
@@ -159,10 +159,10 @@ def run_batch(input_dir, output_dir, params=None, *, recursive=False, outputs=DE
     max_pixels : int or None, optional
         Images with more pixels fail (default 100 megapixels; ``None``: no limit).
     jobs : int, optional
-        Worker processes, each segmenting one image at a time with one numba
+        Worker processes, each segmenting one image at a time with one kernel
         thread, so that `jobs` cores are busy and workers never oversubscribe them.
         Default: the number of CPUs (with fewer images than CPUs, the workers share
-        the spare cores as numba threads).
+        the spare cores as kernel threads).
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); the images
         are sent to its workers instead of local processes. Needs
@@ -269,7 +269,7 @@ def _run_locked(input_dir, output_root, params, outputs, *, recursive, overwrite
     todo = [dataclasses.replace(task, n_threads=n_threads) for task in todo]
     mode = "dask" if client is not None else ("in-process" if in_process else "processes")
     how = {"jobs": jobs if mode == "processes" else 1 if mode == "in-process" else None,
-           "numba_threads": n_threads if mode != "dask" else None, "mode": mode}
+           "kernel_threads": n_threads if mode != "dask" else None, "mode": mode}
     header = _header(input_dir, output_root, params, outputs, recursive=recursive,
                      max_pixels=max_pixels, overwrite=overwrite, scheduler=scheduler,
                      client=client)
