@@ -93,13 +93,12 @@ def write_outputs(result, paths, outputs, *, label_format="png", boundary_color=
 
 def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=DEFAULT_MAX_PIXELS,
                  stem=None, n_threads=None, label_format="png", boundary_color=None,
-                 mask=None, on_compile=None):
+                 mask=None):
     """Segment the image file `photo` and write the chosen `outputs` into `outdir`.
 
     Every file is written atomically; the JSON record (written last) lists the
     parameters, region count, image size and seconds taken to read and segment
-    the image. The kernels are compiled or loaded first
-    (:func:`segment._warmup.warm_up`, once per process), apart from those seconds.
+    the image.
 
     Parameters
     ----------
@@ -115,16 +114,12 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
     stem : str, optional
         Base name of the outputs; the file's stem by default.
     n_threads : int, optional
-        Numba threads for this image.
+        Kernel threads for this image (default: every core).
     label_format, boundary_color
         As for :func:`write_outputs`.
     mask : path, optional
         An image file of the photo's size: the photo is segmented where it is not
         black (:func:`segment.io.read_mask`); the record names it.
-    on_compile : callable, optional
-        Called with no arguments, at most once and possibly from another thread,
-        when the kernels are about to compile (the first run of an installation,
-        about 25 s): to tell the user to wait.
 
     Returns
     -------
@@ -147,7 +142,6 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
     >>> sorted(path.name for path in (folder / "out").iterdir())
     ['half.json', 'half_labels.png', 'half_overlay.png', 'half_painted.png']
     """
-    from ._warmup import warm_up
     from .segmentation import segment
 
     photo = Path(photo)
@@ -155,8 +149,6 @@ def segment_file(photo, outdir, params, *, outputs=DEFAULT_OUTPUTS, max_pixels=D
     start = time.perf_counter()
     image, info = io.read_image(photo, max_pixels=max_pixels, return_info=True)
     seconds = time.perf_counter() - start
-    warm_up(params, dtype=image.dtype, channels=image.shape[2] if image.ndim == 3 else None,
-            n_threads=n_threads, on_compile=on_compile)
     mask_array = None if mask is None else io.read_mask(mask, shape=image.shape[:2])
     start = time.perf_counter()
     result = segment(image, n_threads=n_threads, mask=mask_array, **params)

@@ -22,7 +22,6 @@ LAYERS = [
     ["export"],
     ["result"],
     ["segmentation"],
-    ["_warmup"],
     ["outputs", "evaluate"],
     ["batch", "serve", "progress"],
     ["cli"],

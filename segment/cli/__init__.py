@@ -3,7 +3,7 @@
 One module per command: :mod:`~segment.cli.image`, :mod:`~segment.cli.batch`,
 :mod:`~segment.cli.evaluate` and :mod:`~segment.cli.serve`; the options that
 ``image`` and ``batch`` share are in :mod:`~segment.cli.options`. Heavy modules
-(numba, OpenCV, scikit-image) are imported inside the commands, so
+(NumPy, OpenCV, scikit-image, the kernels) are imported inside the commands, so
 ``segment --help`` and ``segment --version`` start fast.
 """
 

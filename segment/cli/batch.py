@@ -14,17 +14,6 @@ from .options import _not_stdout, _parse_outputs, output_options, segmentation_o
 __all__ = ["batch_command"]
 
 
-def _compile_kernels_first(params, *, quiet):
-    """Before a batch on local workers: if the kernels are not in numba's cache,
-    compile them here, once, with a notice, rather than in every worker at once."""
-    from .._warmup import COMPILE_NOTICE, kernels_cached, warm_up
-
-    if kernels_cached() is False:
-        if not quiet:
-            click.echo(COMPILE_NOTICE, err=True)
-        warm_up(params)
-
-
 @click.command("batch")
 @click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -74,14 +63,12 @@ def batch_command(ctx, input_dir, output_dir, recursive, outputs, jobs, schedule
     130 interrupted by Ctrl-C, 143 stopped by SIGTERM (finished outputs are kept
     and the manifest is written).
     """
-    from ..batch import BatchInterrupted, BatchUsageError, run_batch, validate_parameters
+    from ..batch import BatchInterrupted, BatchUsageError, run_batch
 
     progress = None if quiet else _BatchProgress(
         sys.stderr, terminal=sys.stderr.isatty(), interval=_progress_interval())
     stopped = 0  # or the exit status for the signal that stopped the batch
     try:
-        if scheduler is None:
-            _compile_kernels_first(validate_parameters(params), quiet=quiet)
         result = run_batch(
             input_dir, output_dir, params, recursive=recursive, outputs=outputs,
             overwrite=overwrite, max_pixels=max_pixels or None, jobs=jobs,

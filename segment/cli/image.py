@@ -40,7 +40,6 @@ def image_command(photo, outdir, max_pixels, outputs, mask_path, label_format, b
     Exit status: 0 done, 1 the image could not be read, segmented or written
     (one line on stderr says why), 2 usage error.
     """
-    from .._warmup import COMPILE_NOTICE
     from ..batch import BatchUsageError, validate_parameters
     from ..outputs import segment_file
 
@@ -51,8 +50,7 @@ def image_command(photo, outdir, max_pixels, outputs, mask_path, label_format, b
     try:
         record = segment_file(photo, outdir, params, max_pixels=max_pixels or None,
                               outputs=outputs, mask=mask_path, label_format=label_format,
-                              boundary_color=boundary_color,
-                              on_compile=lambda: click.echo(COMPILE_NOTICE, err=True))
+                              boundary_color=boundary_color)
     except (ValueError, TypeError, OSError) as exc:
         raise click.ClickException(first_line(exc)) from None
     except MemoryError:
