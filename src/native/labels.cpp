@@ -10,6 +10,43 @@ namespace segment_native {
 
 namespace {
 
+// The smallest and largest of the n values: a reduction the AVX2 clone vectorises
+// (baseline x86-64 has no packed 32- or 64-bit integer min and max).
+template <typename L>
+inline void value_range_of(const L *flat, py::ssize_t n, L &low, L &top) {
+    L lo = 0, hi = 0;
+    for (py::ssize_t i = 0; i < n; ++i) {
+        lo = flat[i] < lo ? flat[i] : lo;
+        hi = flat[i] > hi ? flat[i] : hi;
+    }
+    low = lo;
+    top = hi;
+}
+
+SEGMENT_CLONES
+void value_range(const std::int32_t *flat, py::ssize_t n, std::int32_t &low, std::int32_t &top) {
+    value_range_of(flat, n, low, top);
+}
+
+SEGMENT_CLONES
+void value_range(const std::int64_t *flat, py::ssize_t n, std::int64_t &low, std::int64_t &top) {
+    value_range_of(flat, n, low, top);
+}
+
+// dst[i] = the number of distinct values before the first appearance of flat[i],
+// through lut (-1 for a value not seen yet); returns the number of distinct values.
+template <typename L>
+std::int32_t first_appearance(const L *__restrict flat, py::ssize_t n, std::int32_t *__restrict lut,
+                              std::int32_t *__restrict dst) {
+    std::int32_t count = 0;
+    for (py::ssize_t i = 0; i < n; ++i) {
+        const std::size_t v = static_cast<std::size_t>(flat[i]);
+        if (lut[v] < 0) lut[v] = count++;
+        dst[i] = lut[v];
+    }
+    return count;
+}
+
 // ids renumbered 0..n-1 in order of first appearance (the same shape, int32), and n.
 template <typename L>
 py::tuple raster_labels(const carray<L> &ids) {
@@ -21,25 +58,47 @@ py::tuple raster_labels(const carray<L> &ids) {
     std::int32_t count = 0;
     {
         py::gil_scoped_release release;
-        L top = 0, low = 0;
-        for (py::ssize_t i = 0; i < n; ++i) {
-            if (flat[i] > top) top = flat[i];
-            if (flat[i] < low) low = flat[i];
-        }
+        L low, top;
+        value_range(flat, n, low, top);
         require(low >= 0, "relabel_raster: labels must be non-negative");
-        // the labels are counts below n, so int32 holds them as it holds the output
+        // the new labels count distinct values, which the int32 output holds too
         std::vector<std::int32_t> lut(static_cast<std::size_t>(top) + 1, -1);
-        for (py::ssize_t i = 0; i < n; ++i) {
-            std::int32_t &slot = lut[static_cast<std::size_t>(flat[i])];
-            if (slot < 0) slot = count++;
-            dst[i] = slot;
-        }
+        count = first_appearance(flat, n, lut.data(), dst);
     }
     return py::make_tuple(out, count);
 }
 
 inline void check_label(bool ok) {
     require(ok, "label sums: every label must lie in 0 .. n-1");
+}
+
+// A read-only (H, W, C) view by byte strides.
+template <typename V>
+struct strided {
+    const char *base;
+    py::ssize_t s0, s1, s2;
+    V at(py::ssize_t row, py::ssize_t col, py::ssize_t k) const {
+        return *reinterpret_cast<const V *>(base + row * s0 + col * s1 + k * s2);
+    }
+};
+
+// Adds each pixel's count and values to its label's, in pixel order; false at the
+// first label outside 0 .. n-1. `Fixed` > 0 is the channel count known at compile time.
+template <int Fixed, typename L, typename V>
+bool accumulate(const L *lab, const strided<V> &values, py::ssize_t height, py::ssize_t width,
+                py::ssize_t nch, py::ssize_t n, std::int64_t *size, double *sum) {
+    const py::ssize_t count = Fixed > 0 ? Fixed : nch;
+    for (py::ssize_t row = 0; row < height; ++row) {
+        for (py::ssize_t col = 0; col < width; ++col) {
+            const L label = lab[row * width + col];
+            if (label < 0 || label >= n) return false;
+            ++size[label];
+            double *q = sum + label * count;
+            for (py::ssize_t k = 0; k < count; ++k)
+                q[k] += static_cast<double>(values.at(row, col, k));
+        }
+    }
+    return true;
 }
 
 // Pixel count (int64) and float64 sum of values (H, W, C) of each of n labels;
@@ -62,19 +121,13 @@ py::tuple label_sums(const carray<L> &labels, const py::array_t<V> &values, py::
         py::gil_scoped_release release;
         std::fill(size, size + n, 0);
         std::fill(sum, sum + n * nch, 0.0);
-        for (py::ssize_t row = 0; row < height && ok; ++row) {
-            for (py::ssize_t col = 0; col < width; ++col) {
-                const L label = lab[row * width + col];
-                if (label < 0 || label >= n) {
-                    ok = false;
-                    break;
-                }
-                ++size[label];
-                const char *p = base + row * s0 + col * s1;
-                double *q = sum + label * nch;
-                for (py::ssize_t k = 0; k < nch; ++k)
-                    q[k] += static_cast<double>(*reinterpret_cast<const V *>(p + k * s2));
-            }
+        const strided<V> view{base, s0, s1, s2};
+        if (nch == 3) {
+            ok = accumulate<3>(lab, view, height, width, nch, n, size, sum);
+        } else if (nch == 1) {
+            ok = accumulate<1>(lab, view, height, width, nch, n, size, sum);
+        } else {
+            ok = accumulate<0>(lab, view, height, width, nch, n, size, sum);
         }
     }
     check_label(ok);
