@@ -8,15 +8,18 @@
 - :func:`appearance`: per-pixel colour and texture energy, whose region means are
   compared;
 - :func:`region_totals`: pixel counts and summed values per region, in float64.
+
+The compiled kernels (the interior mask, the appearance features before smoothing)
+live in ``src/native/region_graph.cpp``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
+from . import _native
 from .filters import smooth
-from .labels import masked_label_sums, region_means
+from .labels import _label_array, masked_label_sums, region_means
 
 __all__ = ["boundary_edges", "interior_sums", "appearance", "region_totals",
            "COLOUR_SIGMA", "INTERIOR_MARGIN"]
@@ -88,70 +91,12 @@ def interior_sums(labels, edge_map, n, margin=INTERIOR_MARGIN):
     """Per region, the sum of `edge_map` over its interior pixels (those more than
     `margin` pixels, chessboard distance, from another region) and their number, so
     that the blurred edges along its boundary do not count as internal variation."""
-    labels = np.ascontiguousarray(labels)
+    labels = _label_array(labels)
     edge_map = np.ascontiguousarray(edge_map, dtype=np.float32)
-    inside = _interior_mask(labels, int(margin))
+    # boundary pixels (those with a 4-neighbour of another label, on either side)
+    # within `margin` columns, then within `margin` rows of those
+    inside = _native.interior_mask(labels, int(margin))
     return masked_label_sums(labels, edge_map, inside, int(n))
-
-@njit(cache=True, inline="always")
-def _window_sums(values, margin, out):
-    """out[i] = sum of values[i - margin .. i + margin] (clipped to the ends), in one
-    running pass; `values` and `out` may be strided views."""
-    n = values.size
-    count = 0
-    for i in range(min(margin, n)):
-        count += values[i]
-    for i in range(n):
-        if i + margin < n:
-            count += values[i + margin]
-        if i - margin - 1 >= 0:
-            count -= values[i - margin - 1]
-        out[i] = count
-
-@njit(cache=True, parallel=True)
-def _interior_mask(labels, margin):
-    """True where no boundary pixel (one with a 4-neighbour of another label, on
-    either side) lies within `margin` pixels, chessboard distance."""
-    height, width = labels.shape
-    border = np.zeros((height, width), np.uint8)
-    for row in prange(height):
-        for col in range(width):
-            v = labels[row, col]
-            if ((col > 0 and labels[row, col - 1] != v)
-                    or (col + 1 < width and labels[row, col + 1] != v)
-                    or (row > 0 and labels[row - 1, col] != v)
-                    or (row + 1 < height and labels[row + 1, col] != v)):
-                border[row, col] = 1
-    # boundary pixels within `margin` columns, then within `margin` rows of those
-    near = np.empty((height, width), np.int32)
-    for row in prange(height):
-        _window_sums(border[row], margin, near[row])
-    total = np.empty((height, width), np.int32)
-    for col in prange(width):
-        _window_sums(near[:, col], margin, total[:, col])
-    inside = np.empty((height, width), np.bool_)
-    for row in prange(height):
-        for col in range(width):
-            inside[row, col] = total[row, col] == 0
-    return inside
-
-
-@njit(cache=True, parallel=True)
-def _with_residual(points, lab):
-    """(H, W, C + 1) float32: the range values of `lab` and, last, every pixel's
-    distance from its mode's range values."""
-    height, width, nch = lab.shape
-    out = np.empty((height, width, nch + 1), np.float32)
-    for row in prange(height):
-        for col in range(width):
-            d = np.float32(0.0)
-            for k in range(nch):
-                v = lab[row, col, k]
-                out[row, col, k] = v
-                t = v - points[row, col, 2 + k]
-                d += t * t
-            out[row, col, nch] = np.sqrt(d)
-    return out
 
 def appearance(points, lab, colour_sigma=COLOUR_SIGMA, mask=None):
     """Per-pixel features whose region means the merging compares.
@@ -184,8 +129,8 @@ def appearance(points, lab, colour_sigma=COLOUR_SIGMA, mask=None):
     >>> appearance(points, lab).shape, float(appearance(points, lab)[0, 0, 3])
     ((4, 4, 4), 3.0)
     """
-    stacked = _with_residual(np.ascontiguousarray(points, dtype=np.float32),
-                             np.ascontiguousarray(lab, dtype=np.float32))
+    stacked = _native.with_residual(np.ascontiguousarray(points, dtype=np.float32),
+                                    np.ascontiguousarray(lab, dtype=np.float32))
     if mask is None:
         return smooth(stacked, colour_sigma)
     # normalised convolution: pixels outside the mask lend no colour to those inside
