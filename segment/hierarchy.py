@@ -10,6 +10,9 @@ sequence's first merges, up to the first whose cost exceeds t.
 Two adjacent regions of the finest level *join* at the level of the merge that
 first puts them in one region; on the boundary between them an ultrametric contour
 map (UCM) holds that level.
+
+Replaying the merges and finding where two regions join are compiled kernels
+(``src/native/hierarchy.cpp``).
 """
 
 from __future__ import annotations
@@ -17,55 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
-from .labels import find, resolve
+from . import _native
 
 __all__ = ["Hierarchy"]
-
-
-@njit(cache=True)
-def _replay(n, merged, into, steps):
-    """Region of every finest region after the first `steps` merges (its root)."""
-    parent = np.arange(n)
-    for i in range(steps):
-        parent[find(parent, merged[i])] = find(parent, into[i])
-    roots = np.empty(n, np.int64)
-    resolve(parent, roots)
-    return roots
-
-
-@njit(cache=True)
-def _join_steps(n, merged, into, a, b):
-    """For each pair (a[i], b[i]) of finest regions, the index of the merge that
-    puts them in one region (len(merged) if none does), by climbing the merge tree."""
-    steps = merged.size
-    # tree nodes: finest regions 0..n-1, then one node per merge
-    up = np.full(n + steps, -1, np.int64)
-    node = np.arange(n)  # current tree node of every finest root
-    parent = np.arange(n)
-    for i in range(steps):
-        x = find(parent, merged[i])
-        y = find(parent, into[i])
-        up[node[x]] = n + i
-        up[node[y]] = n + i
-        parent[x] = y
-        node[y] = n + i
-    depth = np.zeros(n + steps, np.int64)
-    for v in range(n + steps - 1, -1, -1):
-        if up[v] >= 0:
-            depth[v] = depth[up[v]] + 1
-    out = np.empty(a.size, np.int64)
-    for i in range(a.size):
-        u = a[i]
-        v = b[i]
-        while u != v and u >= 0 and v >= 0:
-            if depth[u] >= depth[v]:
-                u = up[u]
-            else:
-                v = up[v]
-        out[i] = u - n if u == v and u >= n else steps
-    return out
 
 
 @dataclass(frozen=True)
@@ -113,15 +71,24 @@ class Hierarchy:
         regions = self.n - (self.background >= 0)
         return int(min(max(regions - n_regions, 0), self.merged.size))
 
+    def _merges(self):
+        """merged and into as the kernels take them: C-contiguous int64."""
+        return (np.ascontiguousarray(self.merged, dtype=np.int64),
+                np.ascontiguousarray(self.into, dtype=np.int64))
+
     def regions(self, steps):
         """(n,) int64: the region (a root id) of every finest region after `steps` merges."""
-        return _replay(self.n, self.merged, self.into, int(steps))
+        steps = int(steps)
+        if not 0 <= steps <= self.merged.size:
+            raise ValueError(f"steps must be in 0..{self.merged.size} (the merges recorded); "
+                             f"got {steps}")
+        return _native.replay(int(self.n), *self._merges(), steps)
 
     def join_levels(self, a, b):
         """Level at which finest regions a[i] and b[i] first share a region
         (``inf`` where they never do)."""
         a = np.ascontiguousarray(a, dtype=np.int64)
         b = np.ascontiguousarray(b, dtype=np.int64)
-        step = _join_steps(self.n, self.merged, self.into, a, b)
+        step = _native.join_steps(int(self.n), *self._merges(), a, b)
         levels = np.append(self.merge_levels, np.inf)
         return levels[step]

@@ -23,18 +23,21 @@ The coefficients :data:`MERGE_COEFFICIENTS` are fitted by logistic regression
 BSDS500 *train* images, each pair labelled by whether most of the human
 segmentations put a random pixel of A and a random pixel of B in one segment, and
 weighted by |A| |B| (what a merge changes in the Rand index).
+
+The features and the cost are compiled code (``src/native/merge_cost.hpp``), shared by
+the kernel of :func:`pair_features` (``src/native/merge_cost.cpp``) and the merging's
+(``src/native/merging.cpp``).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from numba import njit
 
+from . import _native
 from .region_graph import boundary_edges, interior_sums, region_totals
 
-__all__ = ["pair_features", "check_merge_inputs", "PAIR_FEATURES", "MERGE_COEFFICIENTS"]
+__all__ = ["pair_features", "check_merge_inputs", "kernel_inputs", "PAIR_FEATURES",
+           "MERGE_COEFFICIENTS"]
 
 #: Names of the pair features of the merging cost, in the order of the coefficients.
 #: Every difference and contrast enters as log(1 + value), so that the cost grows
@@ -46,12 +49,6 @@ PAIR_FEATURES = (
     "log_smaller_fraction", "log_larger_fraction", "log_boundary_fraction",
     "boundary_over_sqrt_smaller_size", "log_mean_texture",
 )
-
-#: Weight of the texture energy against the colour in the "joint" feature.
-JOINT_TEXTURE_WEIGHT = 6.0
-
-#: The weighed contrast is contrast * (1 + c) / (c + interior), c = INTERIOR_OFFSET.
-INTERIOR_OFFSET = 2.0
 
 #: Intercept, then one coefficient per feature of :data:`PAIR_FEATURES`, of the logit of
 #: the probability that two adjacent regions belong to one object; fitted by
@@ -75,57 +72,6 @@ MERGE_COEFFICIENTS = (
 )
 
 
-@njit(cache=True, inline="always")
-def _pair_features(size, sums, a, b, length, contrast, inner, count, area, out):
-    """The pair features of :data:`PAIR_FEATURES` for regions a and b, written into `out`.
-
-    ``sums`` holds each region's summed colour channels and, last, texture energy;
-    ``inner`` and ``count`` the summed edge strength over its interior and the
-    number of interior pixels; ``area`` is the number of pixels of the image."""
-    nch = sums.shape[1] - 1
-    colour2 = 0.0
-    for k in range(nch):
-        t = sums[a, k] / size[a] - sums[b, k] / size[b]
-        colour2 += t * t
-    lightness = abs(sums[a, 0] / size[a] - sums[b, 0] / size[b])
-    ta = sums[a, nch] / size[a]
-    tb = sums[b, nch] / size[b]
-    texture = abs(ta - tb)
-    contrast_mean = contrast / length if length > 0 else 0.0
-    has_interior = count[a] > 0 and count[b] > 0
-    if has_interior:
-        interior = 0.5 * (inner[a] / count[a] + inner[b] / count[b])
-        weighed = contrast_mean * (1.0 + INTERIOR_OFFSET) / (INTERIOR_OFFSET + interior)
-    else:
-        interior = contrast_mean
-        weighed = contrast_mean
-    smaller = min(size[a], size[b])
-    out[0] = np.log1p(np.sqrt(colour2))
-    out[1] = np.log1p(lightness)
-    out[2] = np.log1p(np.sqrt(max(colour2 - lightness * lightness, 0.0)))
-    out[3] = np.log1p(texture)
-    out[4] = np.log1p(np.sqrt(colour2 + (JOINT_TEXTURE_WEIGHT * texture) ** 2))
-    out[5] = np.log1p(contrast_mean)
-    out[6] = np.log1p(weighed)
-    out[7] = np.log1p(interior)
-    out[8] = 1.0 if has_interior else 0.0
-    out[9] = np.log(smaller / area)
-    out[10] = np.log(max(size[a], size[b]) / area)
-    out[11] = np.log(max(length, 1.0) / np.sqrt(area))
-    out[12] = length / np.sqrt(smaller)
-    out[13] = np.log1p(0.5 * (ta + tb))
-
-@njit(cache=True, inline="always")
-def _cost(size, sums, a, b, length, contrast, inner, count, area, coef, feat):
-    """Probability that regions a and b belong to different objects."""
-    _pair_features(size, sums, a, b, length, contrast, inner, count, area, feat)
-    logit = coef[0]
-    for i in range(feat.size):
-        logit += coef[i + 1] * feat[i]
-    if logit < -50.0:
-        return 1.0
-    return 1.0 / (1.0 + math.exp(logit))
-
 def check_merge_inputs(labels, values, edge_map, coefficients):
     labels = np.asarray(labels)
     values = np.asarray(values)
@@ -145,13 +91,12 @@ def check_merge_inputs(labels, values, edge_map, coefficients):
                          f"then one per feature); got shape {coef.shape}")
     return labels, values, coef
 
-@njit(cache=True)
-def _all_features(edges, length, contrast, sizes, sums, inner, count, area, nfeat):
-    out = np.empty((edges.shape[0], nfeat), np.float64)
-    for e in range(edges.shape[0]):
-        _pair_features(sizes, sums, edges[e, 0], edges[e, 1], length[e], contrast[e], inner,
-                  count, area, out[e])
-    return out
+def kernel_inputs(edges, length, contrast, sizes, sums, inner, count):
+    """The region graph and the regions' sums as the compiled kernels take them:
+    C-contiguous, int64 edges and float64 numbers."""
+    edges = np.ascontiguousarray(edges, dtype=np.int64)
+    return (edges,) + tuple(np.ascontiguousarray(a, dtype=np.float64)
+                            for a in (length, contrast, sizes, sums, inner, count))
 
 def pair_features(labels, values, n, *, edge_map, groups=None):
     """The merging cost's features (:data:`PAIR_FEATURES`) of every adjacent pair of regions.
@@ -198,6 +143,7 @@ def pair_features(labels, values, n, *, edge_map, groups=None):
         g_inner, g_count = interior_sums(groups, edge_map, region_of.size)
         inner = np.bincount(region_of, weights=g_inner, minlength=n)
         count = np.bincount(region_of, weights=g_count, minlength=n)
-    features = _all_features(edges, length, contrast, sizes, sums, inner, count,
-                             float(labels.size), len(PAIR_FEATURES))
+    features = _native.all_features(
+        *kernel_inputs(edges, length, contrast, sizes, sums, inner, count),
+        float(labels.size), len(PAIR_FEATURES))
     return edges, features

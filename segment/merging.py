@@ -17,35 +17,27 @@ entries. So the whole merge costs O(E log E) for E adjacent region pairs, even w
 one region (a sky, a wall) borders thousands of fragments. Memory O(n + E).
 ``tests/reference_merge.py`` states the same rules over statistics recomputed from
 the pixels at every step, and the tests hold the two to the same partitions.
-The numba kernel takes arrays and numbers only; :func:`merge_regions` prepares them.
+The compiled kernel (``src/native/merging.cpp``) takes arrays and numbers only;
+:func:`merge_regions` prepares them.
 """
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
-from numba import njit, types
-from numba.typed import Dict
 
-from .labels import find, relabel_raster, resolve
-from .merge_cost import _cost, check_merge_inputs
+from . import _native
+from .labels import relabel_raster
+from .merge_cost import check_merge_inputs, kernel_inputs
 from .region_graph import boundary_edges, interior_sums, region_totals
 
 __all__ = ["merge_regions", "merge_hierarchy"]
 
 
-@njit(cache=True, inline="always")
-def _key(a, b, n):
-    return min(a, b) * n + max(a, b)
-
-# A compiled inner loop written out on purpose (about 100 lines): one pass over the
-# lazy queue, with the adjacency lists and the duplicate-edge map kept in flat arrays.
-@njit(cache=True)
 def _merge(n, edges, length, contrast, sizes, sums, threshold, min_size, inner_sums,
            inner_counts, area, coef):
-    """Greedy merging; returns the union-find parent array over the n regions, and
-    the merges in order: the region merged away, the region it joined, the cost.
+    """Greedy merging by the kernel in ``src/native/merging.cpp``; returns the region
+    (a root id) of every one of the n regions, and the merges in order: the region
+    merged away, the region it joined, the cost.
 
     Pairs are merged in increasing cost while the cost is at most ``threshold`` or
     one of the two regions is smaller than ``min_size``. ``inner_sums`` and
@@ -53,111 +45,15 @@ def _merge(n, edges, length, contrast, sizes, sums, threshold, min_size, inner_s
     the number of interior pixels; ``area`` is the image's pixel count and ``coef``
     the cost's coefficients. Costs are evaluated lazily:
     a popped pair whose cost has grown since it was queued is queued again at its
-    new cost. The region with fewer neighbours is merged into the other, and a
-    hash map finds duplicate edges, so a merge costs O(degree of the smaller).
+    new cost; pairs of equal cost leave the queue in the order of their edges. The
+    region with fewer neighbours is merged into the other, and a hash map finds
+    duplicate edges, so a merge costs O(degree of the smaller).
     """
-    nedge = edges.shape[0]
-    parent = np.arange(n)
-    merged = np.empty(max(n - 1, 0), np.int64)
-    into = np.empty(max(n - 1, 0), np.int64)
-    costs = np.empty(max(n - 1, 0), np.float64)
-    steps = 0
-    size = sizes.astype(np.float64).copy()
-    total = sums.astype(np.float64).copy()
-    inner = inner_sums.astype(np.float64).copy()
-    count = inner_counts.astype(np.float64).copy()
-    eu = edges[:, 0].copy()
-    ev = edges[:, 1].copy()
-    elen = length.copy()
-    ecst = contrast.copy()
-    alive = np.ones(nedge, np.bool_)
-    degree = np.zeros(n, np.int64)
-    lookup = Dict.empty(key_type=types.int64, value_type=types.int64)
-    # adjacency as linked lists of edge slots: slot 2e sits in eu[e]'s list, 2e+1 in ev[e]'s
-    head = np.full(n, -1, np.int64)
-    tail = np.full(n, -1, np.int64)
-    nxt = np.full(2 * nedge, -1, np.int64)
-    feat = np.empty(coef.size - 1, np.float64)
-    heap = [(0.0, np.int64(0))]
-    heap.pop()
-    for e in range(nedge):
-        lookup[_key(eu[e], ev[e], n)] = e
-        for side in range(2):
-            slot = 2 * e + side
-            r = eu[e] if side == 0 else ev[e]
-            degree[r] += 1
-            if head[r] < 0:
-                head[r] = slot
-            else:
-                nxt[tail[r]] = slot
-            tail[r] = slot
-        heap.append((_cost(size, total, eu[e], ev[e], elen[e], ecst[e], inner, count, area,
-                           coef, feat), e))
-    heapq.heapify(heap)
-    while len(heap) > 0:
-        c, e = heapq.heappop(heap)
-        if not alive[e]:
-            continue
-        a = find(parent, eu[e])
-        b = find(parent, ev[e])
-        now = _cost(size, total, a, b, elen[e], ecst[e], inner, count, area, coef, feat)
-        if now > c * (1.0 + 1e-9) + 1e-12:
-            heapq.heappush(heap, (now, e))
-            continue
-        if size[a] >= min_size and size[b] >= min_size and now > threshold:
-            continue
-        # merge o (fewer neighbours) into r
-        if degree[a] < degree[b] or (degree[a] == degree[b] and a > b):
-            o, r = a, b
-        else:
-            o, r = b, a
-        alive[e] = False
-        del lookup[_key(a, b, n)]
-        degree[r] -= 1
-        degree[o] -= 1
-        parent[o] = r
-        merged[steps] = o
-        into[steps] = r
-        costs[steps] = now
-        steps += 1
-        size[r] += size[o]
-        inner[r] += inner[o]
-        count[r] += count[o]
-        for k in range(total.shape[1]):
-            total[r, k] += total[o, k]
-        slot = head[o]
-        while slot >= 0:
-            f = slot >> 1
-            if alive[f]:
-                x = find(parent, eu[f])
-                y = find(parent, ev[f])
-                other = y if x == r else x
-                del lookup[_key(o, other, n)]
-                key = _key(r, other, n)
-                if key in lookup:
-                    g = lookup[key]
-                    elen[g] += elen[f]
-                    ecst[g] += ecst[f]
-                    alive[f] = False
-                    degree[other] -= 1
-                    heapq.heappush(heap, (_cost(size, total, r, other, elen[g], ecst[g],
-                                                inner, count, area, coef, feat), g))
-                else:
-                    lookup[key] = f
-                    degree[r] += 1
-                    heapq.heappush(heap, (_cost(size, total, r, other, elen[f], ecst[f],
-                                                inner, count, area, coef, feat), f))
-            slot = nxt[slot]
-        degree[o] = 0
-        if head[o] >= 0:
-            if head[r] < 0:
-                head[r] = head[o]
-            else:
-                nxt[tail[r]] = head[o]
-            tail[r] = tail[o]
-            head[o] = -1
-            tail[o] = -1
-    return parent, merged[:steps], into[:steps], costs[:steps]
+    edges, length, contrast, sizes, sums, inner_sums, inner_counts = kernel_inputs(
+        edges, length, contrast, sizes, sums, inner_sums, inner_counts)
+    return _native.merge(int(n), edges, length, contrast, sizes, sums, float(threshold),
+                         float(min_size), inner_sums, inner_counts, float(area),
+                         np.ascontiguousarray(coef, dtype=np.float64))
 
 
 def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coefficients=None):
@@ -203,12 +99,8 @@ def merge_regions(labels, values, n, *, edge_map, threshold, min_size=0, coeffic
     edges, length, contrast = boundary_edges(labels, edge_map)
     sizes, sums = region_totals(labels, values, n)
     inner, count = interior_sums(labels, edge_map, n)
-    parent, _, _, _ = _merge(
-        n, edges, length, contrast, sizes, sums, float(threshold),
-        float(min_size), inner, count, float(labels.size), coef,
-    )
-    roots = np.empty_like(parent)
-    resolve(parent, roots)
+    roots, _, _, _ = _merge(n, edges, length, contrast, sizes, sums, threshold, min_size,
+                            inner, count, labels.size, coef)
     return relabel_raster(roots[labels])
 
 
@@ -267,10 +159,8 @@ def merge_hierarchy(labels, values, n, *, edge_map, min_size=0, coefficients=Non
     inner, count = interior_sums(labels, edge_map, n)
     area = float(labels.size if outside is None else labels.size - sizes[outside])
     if min_size > 1 and n > 1:
-        parent, _, _, _ = _merge(n, edges, length, contrast, sizes, sums, 0.0,
-                                 float(min_size), inner, count, area, coef)
-        roots = np.empty_like(parent)
-        resolve(parent, roots)
+        roots, _, _, _ = _merge(n, edges, length, contrast, sizes, sums, 0.0, min_size,
+                                inner, count, area, coef)
         finest, m = relabel_raster(roots[labels])
         region_of = np.zeros(n, np.int64)
         region_of[labels.ravel()] = finest.ravel()
