@@ -16,17 +16,24 @@ namespace {
 
 using i64 = std::int64_t;
 
-// labels: (h, w) int32; lab, out: (h, w, C) float32. The sums are float64 and the
-// mean is rounded to float32 once.
-SEGMENT_CLONES
+// One row i of the means. labels: (h, w) int32; lab, out: (h, w, C) float32. The
+// sums are float64 in raster order and the mean is rounded to float32 once. NCH is
+// the channel count when it is known at compile time (1 or 3), else 0 and `nch`.
+template <int NCH>
 void region_means_row(const std::int32_t *labels, const float *lab, float *out, i64 height,
-                      i64 width, i64 nch, i64 radius, i64 i, double *acc) {
+                      i64 width, i64 nch, i64 radius, i64 i) {
+    if (NCH) nch = NCH;
+    double acc_store[NCH ? NCH : 1];
+    std::vector<double> acc_heap(NCH ? 0 : static_cast<std::size_t>(nch));
+    double *acc = NCH ? acc_store : acc_heap.data();
+    const i64 a0 = std::max<i64>(0, i - radius), a1 = std::min(height, i + radius + 1);
     for (i64 j = 0; j < width; ++j) {
         const std::int32_t own = labels[i * width + j];
         for (i64 k = 0; k < nch; ++k) acc[k] = 0.0;
         i64 count = 0;
-        for (i64 a = std::max<i64>(0, i - radius); a < std::min(height, i + radius + 1); ++a) {
-            for (i64 b = std::max<i64>(0, j - radius); b < std::min(width, j + radius + 1); ++b) {
+        const i64 b0 = std::max<i64>(0, j - radius), b1 = std::min(width, j + radius + 1);
+        for (i64 a = a0; a < a1; ++a) {
+            for (i64 b = b0; b < b1; ++b) {
                 if (labels[a * width + b] != own) continue;
                 ++count;
                 const float *p = lab + (a * width + b) * nch;
@@ -36,6 +43,17 @@ void region_means_row(const std::int32_t *labels, const float *lab, float *out, 
         float *q = out + (i * width + j) * nch;
         for (i64 k = 0; k < nch; ++k) q[k] = static_cast<float>(acc[k] / static_cast<double>(count));
     }
+}
+
+SEGMENT_CLONES
+void region_means_rows(const std::int32_t *labels, const float *lab, float *out, i64 height,
+                       i64 width, i64 nch, i64 radius, i64 i) {
+    if (nch == 3)
+        region_means_row<3>(labels, lab, out, height, width, nch, radius, i);
+    else if (nch == 1)
+        region_means_row<1>(labels, lab, out, height, width, nch, radius, i);
+    else
+        region_means_row<0>(labels, lab, out, height, width, nch, radius, i);
 }
 
 void local_region_means(const carray<std::int32_t> &labels, const carray<float> &lab, i64 radius,
@@ -50,13 +68,8 @@ void local_region_means(const carray<std::int32_t> &labels, const carray<float> 
     const float *src = cdata(lab);
     float *dst = data(out);
     py::gil_scoped_release release;
-#pragma omp parallel
-    {
-        std::vector<double> acc(static_cast<std::size_t>(nch));
-#pragma omp for schedule(static)
-        for (i64 i = 0; i < height; ++i)
-            region_means_row(lp, src, dst, height, width, nch, radius, i, acc.data());
-    }
+#pragma omp parallel for schedule(static)
+    for (i64 i = 0; i < height; ++i) region_means_rows(lp, src, dst, height, width, nch, radius, i);
 }
 
 // One input row r of the assignment: working row i0 nearest to it, y its working
@@ -145,6 +158,38 @@ struct Runs {
     i64 nruns;
 };
 
+SEGMENT_CLONES
+i64 count_row_runs(const std::int32_t *row, i64 width) {
+    i64 n = 1;
+    for (i64 c = 1; c < width; ++c) n += row[c] != row[c - 1];
+    return n;
+}
+
+// The runs of one row from run t on. A row holds few runs, so whole blocks of
+// columns without a change are skipped by a test that vectorises.
+SEGMENT_CLONES
+void fill_row_runs(const std::int32_t *row, i64 width, i64 t, i64 *starts, i64 *ends, i64 *values) {
+    constexpr i64 block = 16;
+    starts[t] = 0;
+    values[t] = row[0];
+    for (i64 c = 1; c < width;) {
+        while (c + block <= width) {
+            std::int32_t diff = 0;
+            for (i64 k = 0; k < block; ++k) diff |= row[c + k] ^ row[c + k - 1];
+            if (diff) break;
+            c += block;
+        }
+        for (const i64 stop = std::min(width, c + block); c < stop; ++c) {
+            if (row[c] == row[c - 1]) continue;
+            ends[t] = c;
+            ++t;
+            starts[t] = c;
+            values[t] = row[c];
+        }
+    }
+    ends[t] = width;
+}
+
 py::tuple label_runs(const carray<std::int32_t> &labels) {
     require(labels.ndim() == 2 && labels.shape(1) > 0, "label_runs: labels must be (H, W), W > 0");
     const i64 height = labels.shape(0), width = labels.shape(1);
@@ -155,12 +200,7 @@ py::tuple label_runs(const carray<std::int32_t> &labels) {
         py::gil_scoped_release release;
         off[0] = 0;
 #pragma omp parallel for schedule(static)
-        for (i64 r = 0; r < height; ++r) {
-            const std::int32_t *row = lp + r * width;
-            i64 n = 1;
-            for (i64 c = 1; c < width; ++c) n += row[c] != row[c - 1];
-            off[r + 1] = n;
-        }
+        for (i64 r = 0; r < height; ++r) off[r + 1] = count_row_runs(lp + r * width, width);
         for (i64 r = 0; r < height; ++r) off[r + 1] += off[r];
     }
     const i64 nruns = off[height];
@@ -169,20 +209,7 @@ py::tuple label_runs(const carray<std::int32_t> &labels) {
     {
         py::gil_scoped_release release;
 #pragma omp parallel for schedule(static)
-        for (i64 r = 0; r < height; ++r) {
-            const std::int32_t *row = lp + r * width;
-            i64 t = off[r];
-            sp[t] = 0;
-            vp[t] = row[0];
-            for (i64 c = 1; c < width; ++c) {
-                if (row[c] == row[c - 1]) continue;
-                ep[t] = c;
-                ++t;
-                sp[t] = c;
-                vp[t] = row[c];
-            }
-            ep[t] = width;
-        }
+        for (i64 r = 0; r < height; ++r) fill_row_runs(lp + r * width, width, off[r], sp, ep, vp);
     }
     return py::make_tuple(offsets, starts, ends, values);
 }
