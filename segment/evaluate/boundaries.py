@@ -2,6 +2,8 @@
 
 The official ``seg2bdry`` and thinning draw the boundaries; a compiled
 Hopcroft-Karp matcher pairs machine and human pixels within the tolerance disc.
+The compiled kernels (the candidate pairs, the thinning, the matching) are in
+``src/native/boundaries.cpp``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from .. import _native
 
 
 def _disc_offsets(radius, stride):
@@ -25,26 +28,12 @@ def _disc_offsets(radius, stride):
     return (dy.ravel()[inside][order] * stride + dx.ravel()[inside][order]).astype(np.int64)
 
 
-@njit(cache=True)
 def _pairs_within(base, offsets, index):
-    """CSR graph: row k lists ``index[base[k] + o]`` for the offsets o where it is >= 0."""
-    n = base.size
-    indptr = np.zeros(n + 1, np.int64)
-    for k in range(n):
-        count = 0
-        for o in offsets:
-            if index[base[k] + o] >= 0:
-                count += 1
-        indptr[k + 1] = indptr[k] + count
-    indices = np.empty(indptr[n], np.int32)
-    for k in range(n):
-        p = indptr[k]
-        for o in offsets:
-            h = index[base[k] + o]
-            if h >= 0:
-                indices[p] = h
-                p += 1
-    return indptr, indices
+    """CSR graph (indptr, indices): row k lists ``index[base[k] + o]`` for the
+    offsets o where it is >= 0."""
+    return _native.pairs_within(np.ascontiguousarray(base, dtype=np.int64),
+                                np.ascontiguousarray(offsets, dtype=np.int64),
+                                np.ascontiguousarray(index, dtype=np.int32))
 
 
 def _seg2bdry(labels):
@@ -97,38 +86,6 @@ def _thinning_tables():
 _THIN_TABLES = _thinning_tables()
 
 
-@njit(cache=True)
-def _thin_kernel(grid, ys, xs, first, second):
-    """Thin `grid` (uint8, zero border) in place at the listed foreground pixels.
-
-    Each sub-iteration decides every deletion from the grid as it was before it,
-    then deletes; stops when a whole iteration deletes nothing.
-    """
-    n = ys.size
-    alive = np.ones(n, np.bool_)
-    doomed = np.zeros(n, np.bool_)
-    changed = True
-    while changed:
-        changed = False
-        for table_index in range(2):
-            table = first if table_index == 0 else second
-            for k in range(n):
-                doomed[k] = False
-                if alive[k]:
-                    y = ys[k]
-                    x = xs[k]
-                    code = (grid[y, x + 1] + 2 * grid[y - 1, x + 1] + 4 * grid[y - 1, x]
-                            + 8 * grid[y - 1, x - 1] + 16 * grid[y, x - 1]
-                            + 32 * grid[y + 1, x - 1] + 64 * grid[y + 1, x]
-                            + 128 * grid[y + 1, x + 1])
-                    doomed[k] = table[code]
-            for k in range(n):
-                if doomed[k]:
-                    grid[ys[k], xs[k]] = 0
-                    alive[k] = False
-                    changed = True
-
-
 def _thin(mask):
     """:func:`skimage.morphology.thin` of a boolean mask, visiting only its pixels.
 
@@ -139,97 +96,21 @@ def _thin(mask):
     grid = np.zeros((mask.shape[0] + 2, mask.shape[1] + 2), np.uint8)
     grid[1:-1, 1:-1] = mask
     ys, xs = np.nonzero(grid)
-    _thin_kernel(grid, ys.astype(np.int64), xs.astype(np.int64), *_THIN_TABLES)
+    # each sub-iteration decides every deletion from the grid as it was before it,
+    # then deletes; the thinning stops when a whole iteration deletes nothing
+    _native.thin_kernel(grid, ys.astype(np.int64), xs.astype(np.int64), *_THIN_TABLES)
     return grid[1:-1, 1:-1].astype(bool)
 
 
-@njit(cache=True)
 def _hopcroft_karp(indptr, indices, n_right):
     """Maximum matching of a bipartite graph in CSR form (rows: left vertices).
 
-    Returns, for each left vertex, its matched right vertex or -1. Hopcroft-Karp,
-    O(E sqrt(V)), with a greedy start and an iterative depth-first search that
-    retires dead ends (scipy's version does not, and can take seconds here).
+    Returns, for each left vertex, its matched right vertex or -1 (int32).
+    Hopcroft-Karp, O(E sqrt(V)), with a greedy start and an iterative depth-first
+    search that retires dead ends (scipy's version does not, and can take seconds here).
     """
-    n_left = indptr.size - 1
-    match_l = np.full(n_left, -1, np.int32)
-    match_r = np.full(n_right, -1, np.int32)
-    for v in range(n_left):
-        for e in range(indptr[v], indptr[v + 1]):
-            u = indices[e]
-            if match_r[u] < 0:
-                match_l[v] = u
-                match_r[u] = v
-                break
-    inf = np.int32(2**31 - 1)
-    dist = np.empty(n_left, np.int32)
-    queue = np.empty(n_left, np.int32)
-    stack = np.empty(n_left + 1, np.int32)
-    via = np.empty(n_left + 1, np.int32)
-    ptr = np.empty(n_left, np.int64)
-    while True:
-        # breadth-first layers from the free left vertices, up to the nearest free right one
-        head = 0
-        tail = 0
-        for v in range(n_left):
-            if match_l[v] < 0:
-                dist[v] = 0
-                queue[tail] = v
-                tail += 1
-            else:
-                dist[v] = inf
-        limit = inf
-        while head < tail:
-            v = queue[head]
-            head += 1
-            if dist[v] + 1 >= limit:
-                continue
-            for e in range(indptr[v], indptr[v + 1]):
-                w = match_r[indices[e]]
-                if w < 0:
-                    limit = dist[v] + 1
-                elif dist[w] == inf:
-                    dist[w] = dist[v] + 1
-                    queue[tail] = w
-                    tail += 1
-        if limit == inf:
-            return match_l
-        # depth-first augmentation along the layers; vertex-disjoint shortest paths
-        for v in range(n_left):
-            ptr[v] = indptr[v]
-        for root in range(n_left):
-            if match_l[root] >= 0 or dist[root] != 0:
-                continue
-            top = 0
-            stack[0] = root
-            while top >= 0:
-                v = stack[top]
-                pushed = False
-                while ptr[v] < indptr[v + 1]:
-                    u = indices[ptr[v]]
-                    ptr[v] += 1
-                    w = match_r[u]
-                    if w < 0:
-                        if dist[v] + 1 == limit:
-                            # augment along stack[0..top]
-                            for k in range(top, -1, -1):
-                                x = stack[k]
-                                uu = u if k == top else via[k]
-                                match_l[x] = uu
-                                match_r[uu] = x
-                                dist[x] = inf
-                            top = -1
-                            pushed = True
-                            break
-                    elif dist[w] == dist[v] + 1 and dist[w] < limit:
-                        via[top] = u
-                        top += 1
-                        stack[top] = w
-                        pushed = True
-                        break
-                if not pushed:
-                    dist[v] = inf  # dead end: never try it again this phase
-                    top -= 1
+    return _native.hopcroft_karp(np.ascontiguousarray(indptr, dtype=np.int64),
+                                 np.ascontiguousarray(indices, dtype=np.int32), int(n_right))
 
 
 class _HumanBoundaries:
