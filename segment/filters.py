@@ -1,9 +1,11 @@
-"""Filters on (H, W, C) float32 lattices: Gaussian smoothing and the colour gradient."""
+"""Filters on (H, W, C) float32 lattices: Gaussian smoothing (OpenCV) and the colour
+gradient (a compiled kernel, ``src/native/filters.cpp``)."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+
+from . import _native
 
 __all__ = ["smooth", "gradient_magnitude"]
 
@@ -40,30 +42,4 @@ def gradient_magnitude(lab, sigma):
     src = smooth(lab, sigma) if sigma > 0 else np.ascontiguousarray(lab, dtype=np.float32)
     if src.ndim == 2:
         src = src[..., None]
-    return _sobel_magnitude(src)
-
-@njit(cache=True, parallel=True)
-def _sobel_magnitude(src):
-    """Norm over channels of the 3x3 Sobel x and y derivatives (scaled by 1/8) of
-    (H, W, C) `src`, with reflected borders (row -1 reads row 0), in one pass."""
-    height, width, nch = src.shape
-    out = np.empty((height, width), np.float32)
-    eighth = np.float32(0.125)
-    two = np.float32(2.0)
-    for row in prange(height):
-        up = max(row - 1, 0)
-        down = min(row + 1, height - 1)
-        for col in range(width):
-            left = max(col - 1, 0)
-            right = min(col + 1, width - 1)
-            g2 = np.float32(0.0)
-            for k in range(nch):
-                dx = ((src[up, right, k] + two * src[row, right, k] + src[down, right, k])
-                      - (src[up, left, k] + two * src[row, left, k] + src[down, left, k]))
-                dy = ((src[down, left, k] + two * src[down, col, k] + src[down, right, k])
-                      - (src[up, left, k] + two * src[up, col, k] + src[up, right, k]))
-                dx *= eighth
-                dy *= eighth
-                g2 += dx * dx + dy * dy
-            out[row, col] = np.sqrt(g2)
-    return out
+    return _native.sobel_magnitude(np.ascontiguousarray(src, dtype=np.float32))
