@@ -6,7 +6,7 @@
 >>> segment(image).n_regions
 2
 
-The heavy modules (numba kernels, OpenCV) are imported on first use, so that
+The heavy modules (the compiled kernels, OpenCV) are imported on first use, so that
 ``import segment`` and the command line's ``--help`` stay fast.
 """
 

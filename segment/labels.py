@@ -1,4 +1,4 @@
-"""The bottom layer: union-find, relabelling and per-region sums over label images.
+"""The bottom layer: relabelling and per-region sums over label images.
 
 Every stage that works on label images (grouping, merging, the result) imports
 these; they import nothing of the package but its compiled kernels. The kernels of
@@ -9,31 +9,11 @@ contiguous arrays and plain numbers.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from . import _native
 
-__all__ = ["find", "resolve", "relabel_raster", "region_sums", "region_means",
+__all__ = ["relabel_raster", "region_sums", "region_means",
            "masked_label_sums"]
-
-
-@njit(cache=True, inline="always")
-def find(parent, i):
-    """Root of `i` in the forest `parent`, compressing the path on the way."""
-    root = i
-    while parent[root] != root:
-        root = parent[root]
-    while parent[i] != root:
-        nxt = parent[i]
-        parent[i] = root
-        i = nxt
-    return root
-
-@njit(cache=True)
-def resolve(parent, roots):
-    """Write the root of every id into `roots` (the same shape as `parent`)."""
-    for i in range(parent.size):
-        roots[i] = find(parent, i)
 
 
 def relabel_raster(labels):
