@@ -1,5 +1,6 @@
 // Kernels of segment/hierarchy.py: replaying the recorded merges, and the merge at
 // which two finest regions first share a region.
+#include <algorithm>
 #include <vector>
 
 #include "common.hpp"
@@ -9,17 +10,24 @@ namespace segment_native {
 
 namespace {
 
-void require_merges(const carray<std::int64_t> &merged, const carray<std::int64_t> &into,
-                    const char *what) {
-    require(merged.ndim() == 1 && into.ndim() == 1 && merged.shape(0) == into.shape(0), what);
+bool ids_below(const carray<std::int64_t> &ids, std::int64_t n) {
+    const std::int64_t *p = cdata(ids);
+    return std::all_of(p, p + ids.shape(0), [n](std::int64_t i) { return i >= 0 && i < n; });
+}
+
+void require_merges(std::int64_t n, const carray<std::int64_t> &merged,
+                    const carray<std::int64_t> &into, const char *what) {
+    require(n >= 0 && merged.ndim() == 1 && into.ndim() == 1 && merged.shape(0) == into.shape(0) &&
+                ids_below(merged, n) && ids_below(into, n),
+            what);
 }
 
 // The region (root id) of every one of the n finest regions after the first
 // `steps` merges.
 carray<std::int64_t> replay(std::int64_t n, const carray<std::int64_t> &merged,
                             const carray<std::int64_t> &into, std::int64_t steps) {
-    require_merges(merged, into, "replay: merged and into must be (k,) alike");
-    require(n >= 0 && steps <= merged.shape(0), "replay: steps exceeds the merges recorded");
+    require_merges(n, merged, into, "replay: merged and into must be (k,) ids 0 .. n-1");
+    require(steps <= merged.shape(0), "replay: steps exceeds the merges recorded");
     carray<std::int64_t> roots(static_cast<py::ssize_t>(n));
     const std::int64_t *from = cdata(merged), *to = cdata(into);
     std::int64_t *out = data(roots);
@@ -40,9 +48,10 @@ carray<std::int64_t> replay(std::int64_t n, const carray<std::int64_t> &merged,
 carray<std::int64_t> join_steps(std::int64_t n, const carray<std::int64_t> &merged,
                                 const carray<std::int64_t> &into, const carray<std::int64_t> &a,
                                 const carray<std::int64_t> &b) {
-    require_merges(merged, into, "join_steps: merged and into must be (k,) alike");
-    require(n >= 0 && a.ndim() == 1 && b.ndim() == 1 && a.shape(0) == b.shape(0),
-            "join_steps: a and b must be (m,) alike");
+    require_merges(n, merged, into, "join_steps: merged and into must be (k,) ids 0 .. n-1");
+    require(a.ndim() == 1 && b.ndim() == 1 && a.shape(0) == b.shape(0) && ids_below(a, n) &&
+                ids_below(b, n),
+            "join_steps: a and b must be (m,) ids 0 .. n-1");
     const std::int64_t steps = merged.shape(0), pairs = a.shape(0);
     carray<std::int64_t> result(static_cast<py::ssize_t>(pairs));
     const std::int64_t *from = cdata(merged), *to = cdata(into), *pa = cdata(a), *pb = cdata(b);
