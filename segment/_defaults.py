@@ -1,7 +1,7 @@
 """Every default, choice, output kind and file-name rule of the package, in one place.
 
 Standard library only: the command line imports this module for its ``--help``
-without importing NumPy or numba.
+without importing NumPy or the compiled kernels.
 """
 
 from __future__ import annotations
