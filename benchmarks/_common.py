@@ -48,14 +48,14 @@ def map_images(func, args, *extra):
     """``func((bsds, split, id, *extra))`` for every selected image, in worker processes.
 
     Returns (images, results), or (None, None) after a message when the data set is
-    missing. Each worker runs the numba kernels on one thread: processes share the cores.
+    missing. Each worker runs the kernels on one thread: processes share the cores.
     """
     if not (Path(args.bsds) / "images").is_dir():
         print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
         return None, None
     images = list_images(args.bsds, args.split.split(","), args.every)
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    # fresh worker processes (not forks of this one, whose numba may already run
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # fresh worker processes (not forks of this one, whose OpenMP may already run
     # threads), so that they start with the setting above
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(func, [(args.bsds, s, i, *extra) for s, i in images]))

@@ -7,17 +7,16 @@ From the repository root::
 Without PHOTO_DIR, builds 16 photo-sized (481 x 321, the BSDS500 size) variants of
 the bundled ``sample_images/*.png``: crops at different offsets and scales, some
 mirrored, so that every image differs and the benchmark runs anywhere. After a
-warm-up batch that fills numba's on-disk cache, it measures, `repeats` times and
+warm-up batch (the operating system's file cache), it measures, `repeats` times and
 interleaved, each configuration:
 
-- ``--jobs 1``: one worker process (one numba thread: one core);
+- ``--jobs 1``: one worker process (one kernel thread: one core);
 - ``--jobs 2``: two worker processes, one core each.
 
 Two throughputs per configuration, both from fresh processes:
 
 - end to end: images / wall time of the ``segment batch`` command, start-up
-  included (Python, and each worker loading numba's cache: about a second
-  whatever the job count, which 16 images do not amortise);
+  included (Python, and each worker's imports, whatever the job count);
 - steady state: the rate at which images finish once the workers run (from the
   3rd image to the last, timed by :func:`segment.batch.run_batch`'s progress
   callback), which is what a folder of thousands of photos sees.
@@ -137,7 +136,7 @@ def main():
         warm_in.mkdir()
         first = photos / find_images(photos)[0]
         shutil.copy(first, warm_in / first.name)
-        end_to_end(warm_in, work / "warm", 1, {})  # fills numba's cache if empty
+        end_to_end(warm_in, work / "warm", 1, {})  # reads the photos into the file cache
 
         best = {}
         deadline = time.monotonic() + 1800

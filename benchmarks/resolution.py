@@ -70,7 +70,7 @@ def score_image(task):
 
 def map_images(func, args, *extra):
     """``func((bsds, split, id, *extra))`` for the first ``args.limit`` selected images,
-    in worker processes with one numba thread each (as ``benchmarks._common.map_images``)."""
+    in worker processes with one kernel thread each (as ``benchmarks._common.map_images``)."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -79,7 +79,7 @@ def map_images(func, args, *extra):
         print(f"BSDS500 not found at {args.bsds}; pass --bsds", file=sys.stderr)
         return None, None
     images = list_images(args.bsds, args.split.split(","), args.every)[:args.limit]
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(func, [(args.bsds, s, i, *extra) for s, i in images]))
     return images, results

@@ -21,8 +21,7 @@ uses at 0.15 MP):
   the one-off cost of the kernels (loading them, or compiling them);
 - the first ``segment image`` after an install, with nothing cached: a new, empty
   ``PYTHONPYCACHEPREFIX`` (so not even Python's bytecode of numpy, OpenCV or the
-  package exists: an upper bound, as ``pip install`` writes most of it) and a new,
-  empty ``NUMBA_CACHE_DIR``; one run;
+  package exists: an upper bound, as ``pip install`` writes most of it); one run;
 - a ``segment batch -j 2`` worker: the seconds from handing two worker processes
   their first image until each could have begun a second one, less the time the
   segmentation itself takes (its second call in the same worker); the larger of
@@ -116,8 +115,7 @@ def first_run(png):
     """Seconds of the first `segment image` after an install: nothing cached at all."""
     console = Path(sys.executable).with_name("segment")
     with tempfile.TemporaryDirectory(prefix="segment-first-") as tmp:
-        env = {**os.environ, "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"),
-               "NUMBA_CACHE_DIR": str(Path(tmp) / "numba-cache")}
+        env = {**os.environ, "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")}
         return _seconds([str(console), "image", str(png), "-o", str(Path(tmp) / "out")], env)
 
 

@@ -1,4 +1,4 @@
-"""Mode seeking (steps 1-2): the numba kernels against the brute-force reference."""
+"""Mode seeking (steps 1-2): the compiled kernels against the brute-force reference."""
 
 import numpy as np
 import pytest

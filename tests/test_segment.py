@@ -122,7 +122,7 @@ def test_thread_count_does_not_change_result(method):
     serial = segment(image, method=method, n_threads=1)
     parallel = segment(image, method=method, n_threads=2)
     default = segment(image, method=method)
-    # more threads than cores is allowed (clamped to what numba was started with)
+    # more threads than cores is allowed (clamped to the processors there are)
     many = segment(image, method=method, n_threads=64)
     np.testing.assert_array_equal(serial.labels, parallel.labels)
     np.testing.assert_array_equal(serial.labels, default.labels)
