@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 from pathlib import Path
 
 import numpy as np
@@ -167,6 +166,8 @@ def temporary_name(target):
     >>> temporary_target(name)
     'cat_labels.png'
     """
+    import secrets  # on first use: it costs a fresh process about 15 ms to import
+
     path = Path(target)
     random = "".join(secrets.choice(_TEMPORARY_CHARS) for _ in range(8))
     return f".{path.stem}.{random}.tmp{path.suffix}"
