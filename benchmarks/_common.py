@@ -131,6 +131,13 @@ def automatic_range_bandwidth(lab, base=None, exponent=None):
     )
 
 
+def automatic_spatial_bandwidth(lab):
+    """The automatic h_s of :func:`segment.segment` for this image (10 on a BSDS500 photo)."""
+    from segment.resolution import default_spatial_bandwidth
+
+    return default_spatial_bandwidth(*lab.shape[:2])
+
+
 def automatic_min_size(lab):
     """The automatic ``min_size`` of :func:`segment.segment` for this image."""
     from segment.segmentation import default_min_size

@@ -39,7 +39,7 @@ from ._common import (
     add_data_arguments,
     automatic_min_size,
     automatic_range_bandwidth,
-    defaults,
+    automatic_spatial_bandwidth,
     form_regions,
     lab_image,
     map_images,
@@ -84,7 +84,7 @@ def image_samples(task):
     # the package's pipeline at its defaults, up to the modes
     lab = lab_image(image)
     h_r = automatic_range_bandwidth(lab)
-    points = seek_modes(lab, defaults()["spatial_bandwidth"], h_r)
+    points = seek_modes(lab, automatic_spatial_bandwidth(lab), h_r)
     min_size = automatic_min_size(lab)
     inputs = merging_inputs(points, lab, h_r)
     out = []

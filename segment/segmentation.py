@@ -106,6 +106,9 @@ def segment(
     merge_threshold : float, optional
         In [0, 1]: adjacent regions are merged, most similar pair first, while the
         estimated probability that they belong to different objects is at most this.
+        Above 1/2 the threshold is read on the merge hierarchy's level scale, whose
+        odds are the square root of the probability's (:mod:`segment.hierarchy`):
+        a threshold t stops at the probability t² / (t² + (1 - t)²), 0.8 at 0.94.
         The estimate is a logistic model, fitted on the BSDS500 train images, of the
         difference of their mean colours (CIE Lab, on the image smoothed with sigma
         4 px) and texture energies (the smoothed distance of the pixels from their

@@ -113,11 +113,13 @@ def test_segment_evaluate_sees_no_contour_along_the_image_border(pictures):
         assert (drawn[:, -1] <= (result.ucm()[:, -1] > t)).all()
 
 def test_join_levels_on_a_hand_made_tree():
-    # four regions: 0+1 at 0.2, then 2 joins them at 0.1 (running max 0.2), 3 at 0.6
-    tree = Hierarchy(4, np.array([1, 2, 3]), np.array([0, 0, 0]), np.array([0.2, 0.1, 0.6]))
-    assert tree.merge_levels.tolist() == [0.2, 0.2, 0.6]
-    assert tree.levels.tolist() == [0.2, 0.6]
-    assert tree.join_levels([0, 1, 2, 0], [1, 2, 3, 3]).tolist() == [0.2, 0.2, 0.6, 0.6]
+    # four regions: 0+1 at 0.2, then 2 joins them at 0.1 (running max 0.2), 3 at 0.8,
+    # whose level has odds sqrt(4) = 2: 2/3
+    tree = Hierarchy(4, np.array([1, 2, 3]), np.array([0, 0, 0]), np.array([0.2, 0.1, 0.8]))
+    top = 2.0 / 3.0
+    assert np.allclose(tree.merge_levels, [0.2, 0.2, top])
+    assert np.allclose(tree.levels, [0.2, top])
+    assert np.allclose(tree.join_levels([0, 1, 2, 0], [1, 2, 3, 3]), [0.2, 0.2, top, top])
     assert tree.steps(threshold=0.2) == 2 and tree.steps(n_regions=3) == 1
     assert tree.regions(1).tolist() == [0, 0, 2, 3]
 

@@ -68,7 +68,8 @@ def segmentation_options(func):
         click.option("-t", "--merge-threshold", type=click.FloatRange(0.0, 1.0),
                      default=DEFAULTS["merge_threshold"], show_default=True,
                      help="Merge adjacent regions while the estimated probability that they "
-                          "differ is at most this (0-1); higher gives fewer regions."),
+                          "differ is at most this (0-1; above 0.5 the square root of its "
+                          "odds: 0.8 stops at 0.94); higher gives fewer regions."),
         click.option("--kernel", type=click.Choice(KERNELS), default=DEFAULTS["kernel"],
                      show_default=True,
                      help="Mean shift kernel: 'flat' weighs the window's pixels equally; "
