@@ -3,15 +3,16 @@
 :func:`segment.merging.merge_hierarchy` records every merge of the greedy merging,
 run past any threshold to a single region. A merge's *level* follows the running
 maximum c of the merge costs up to it, so that levels never decrease up the
-hierarchy (a merge can make a neighbouring pair cheaper than one merged before
-it, and the lazy queue can reach a pair late): up to 1/2 the level is c itself, the probability that the two regions belong
-to different objects; above 1/2 its odds are the square root of c's odds,
-``level = 1 / (1 + sqrt((1 - c) / c))`` (:func:`merge_levels`). The model's costs
-crowd against 1 at the top of the hierarchy (the last merge of a BSDS500 photo
-costs 0.98 at the median, up to 0.9994); the square root spreads them over (1/2, 1) without changing
-their order, so that thresholds short of 1 still tell those merges apart. Cutting
-at a threshold t keeps every merge of level <= t: since levels increase, that is
-the sequence's first merges, up to the first whose level exceeds t.
+hierarchy (a merge can make a neighbouring pair cheaper than one merged before it,
+and the lazy queue can reach a pair late): up to 1/2 the level is c itself, the
+probability that the two regions belong to different objects; above 1/2 its odds are
+the square root of c's odds, ``level = 1 / (1 + sqrt((1 - c) / c))``
+(:func:`merge_levels`). The model's costs crowd against 1 at the top of the
+hierarchy (the last merge of a BSDS500 photo costs 0.98 at the median, up to
+0.9994); the square root spreads them over (1/2, 1) without changing their order, so
+that thresholds short of 1 still tell those merges apart. Cutting at a threshold t
+keeps every merge of level <= t: since levels increase, that is the sequence's first
+merges, up to the first whose level exceeds t.
 
 Two adjacent regions of the finest level *join* at the level of the merge that
 first puts them in one region; on the boundary between them an ultrametric contour
