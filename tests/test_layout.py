@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "segment"
 #: (modules of one layer do not import each other).
 LAYERS = [
     ["_version", "_defaults", "_native"],
-    ["_validate", "_threads", "labels", "image", "decoding"],
+    ["_validate", "_threads", "atomic", "labels", "image", "decoding"],
     ["colour", "filters", "io"],
     ["bandwidth", "meanshift", "grouping", "resolution", "upsample"],
     ["region_graph"],
