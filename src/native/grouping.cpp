@@ -26,15 +26,6 @@ inline double range_distance2(const float *a, const float *b, py::ssize_t nrange
     return d;
 }
 
-inline void unite(index_t *parent, index_t i, index_t j) {
-    const index_t a = find(parent, i), b = find(parent, j);
-    if (a < b) {
-        parent[b] = a;
-    } else if (b < a) {
-        parent[a] = b;
-    }
-}
-
 // Unions every pixel of `row` with its right, down-left, down and down-right
 // neighbours (every 8-neighbour pair once) closer than sqrt(threshold2); neighbours
 // in rows from end_row on are left out, and with seam_only so is the right one

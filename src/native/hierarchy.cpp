@@ -1,6 +1,5 @@
 // Kernels of segment/hierarchy.py: replaying the recorded merges, and the merge at
 // which two finest regions first share a region.
-#include <algorithm>
 #include <vector>
 
 #include "common.hpp"
@@ -10,15 +9,15 @@ namespace segment_native {
 
 namespace {
 
-bool ids_below(const carray<std::int64_t> &ids, std::int64_t n) {
-    const std::int64_t *p = cdata(ids);
-    return std::all_of(p, p + ids.shape(0), [n](std::int64_t i) { return i >= 0 && i < n; });
+// Whether every id of the (k,) array lies in 0 .. n-1.
+bool all_below(const carray<std::int64_t> &ids, std::int64_t n) {
+    return ids_below(cdata(ids), ids.shape(0), n);
 }
 
 void require_merges(std::int64_t n, const carray<std::int64_t> &merged,
                     const carray<std::int64_t> &into, const char *what) {
     require(n >= 0 && merged.ndim() == 1 && into.ndim() == 1 && merged.shape(0) == into.shape(0) &&
-                ids_below(merged, n) && ids_below(into, n),
+                all_below(merged, n) && all_below(into, n),
             what);
 }
 
@@ -49,8 +48,8 @@ carray<std::int64_t> join_steps(std::int64_t n, const carray<std::int64_t> &merg
                                 const carray<std::int64_t> &into, const carray<std::int64_t> &a,
                                 const carray<std::int64_t> &b) {
     require_merges(n, merged, into, "join_steps: merged and into must be (k,) ids 0 .. n-1");
-    require(a.ndim() == 1 && b.ndim() == 1 && a.shape(0) == b.shape(0) && ids_below(a, n) &&
-                ids_below(b, n),
+    require(a.ndim() == 1 && b.ndim() == 1 && a.shape(0) == b.shape(0) && all_below(a, n) &&
+                all_below(b, n),
             "join_steps: a and b must be (m,) ids 0 .. n-1");
     const std::int64_t steps = merged.shape(0), pairs = a.shape(0);
     carray<std::int64_t> result(static_cast<py::ssize_t>(pairs));

@@ -314,8 +314,7 @@ py::tuple merge(std::int64_t n, const carray<std::int64_t> &edges, const carray<
     g.elen.assign(cdata(length), cdata(length) + nedge);
     g.ecst.assign(cdata(contrast), cdata(contrast) + nedge);
     const std::int64_t *pair = cdata(edges);
-    require(std::all_of(pair, pair + 2 * nedge, [n](std::int64_t r) { return r >= 0 && r < n; }),
-            "merge: edges must join regions 0 .. n-1");
+    require(ids_below(pair, 2 * nedge, n), "merge: edges must join regions 0 .. n-1");
     const Model model{area, cdata(coef)};
     Steps steps;
     std::vector<std::int64_t> roots(n);

@@ -214,16 +214,6 @@ py::tuple label_runs(const carray<std::int32_t> &labels) {
     return py::make_tuple(offsets, starts, ends, values);
 }
 
-// Union keeping the smaller root, so that every root is the smallest run of its set.
-inline void unite(i64 *parent, i64 a, i64 b) {
-    a = find(parent, a);
-    b = find(parent, b);
-    if (a < b)
-        parent[b] = a;
-    else if (b < a)
-        parent[a] = b;
-}
-
 // Union the runs of one label that touch (8-connectivity): runs side by side in a
 // row, and runs of consecutive rows whose column spans, widened by one, overlap.
 // parent[t] ends as the root of run t.
