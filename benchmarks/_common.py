@@ -1,5 +1,5 @@
-"""What the benchmarks share: the BSDS500 images, worker and child processes, and the
-package's pipeline stages.
+"""What the benchmarks share: the base photo and its resizing, the BSDS500 images, worker
+and child processes, and the package's pipeline stages.
 
 The stage functions at the end are the only place where a benchmark reaches below
 the public API (:func:`segment.segment`, :mod:`segment.evaluate`, ``segment batch``):
@@ -20,6 +20,56 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BSDS = ROOT.parent / "shared" / "bsds500"
+#: The photo the speed and start-up benchmarks resize, and the BSDS500 size (width, height).
+DEFAULT_IMAGE = ROOT / "sample_images" / "coffee.png"
+BSDS_SIZE = (481, 321)
+
+
+# ---------------------------------------------------------------- photos
+
+
+def load_base(path):
+    """The base photo as (H, W, 3) uint8 RGB, whatever its bit depth or channels."""
+    import numpy as np
+
+    from segment import read_image
+
+    image = read_image(path)
+    if image.dtype == np.uint16:
+        image = (image // 257).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        image = np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8)
+    if image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=2)
+    return np.ascontiguousarray(image)
+
+
+def fit(image, width, height):
+    """Centre-crop `image` to the aspect ratio width:height, then resize it to exactly that size.
+
+    Shrinking uses INTER_AREA, enlarging INTER_CUBIC.
+    """
+    import cv2
+    import numpy as np
+
+    h, w = image.shape[:2]
+    if w * height > h * width:  # too wide: crop the sides
+        crop_w, crop_h = round(h * width / height), h
+    else:  # too tall: crop top and bottom
+        crop_w, crop_h = w, round(w * height / width)
+    top, left = (h - crop_h) // 2, (w - crop_w) // 2
+    crop = image[top : top + crop_h, left : left + crop_w]
+    enlarging = width * height > crop_w * crop_h
+    interpolation = cv2.INTER_CUBIC if enlarging else cv2.INTER_AREA
+    return np.ascontiguousarray(cv2.resize(crop, (width, height), interpolation=interpolation))
+
+
+def write_png(image, path):
+    import cv2
+
+    if not cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
+        sys.exit(f"could not write {path}")
+    return path
 
 
 # ---------------------------------------------------------------- BSDS500

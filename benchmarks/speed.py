@@ -56,13 +56,11 @@ from datetime import datetime
 from pathlib import Path
 
 from . import startup
-from ._common import ROOT, run_module
-
-DEFAULT_IMAGE = ROOT / "sample_images" / "coffee.png"
+from ._common import BSDS_SIZE, DEFAULT_IMAGE, ROOT, fit, load_base, run_module, write_png
 
 #: Label (megapixels) -> (width, height).
 SIZES = {
-    "0.15": (481, 321),
+    "0.15": BSDS_SIZE,
     "1": (1224, 816),
     "4": (2448, 1632),
     "12": (4000, 3000),
@@ -80,53 +78,6 @@ MAX_RATIO_12MP = 0.06  # ours / OpenCV at 12 MP
 MAX_SIZE_RATIO_12MP = 6.0  # our 12 MP time over our 0.15 MP time
 MAX_RSS_MB_12MP = 700
 MAX_SCALING = 1.3  # s/MP at 12 MP over s/MP at 0.15 MP
-
-
-# ---------------------------------------------------------------- images
-
-
-def load_base(path):
-    """The base photo as (H, W, 3) uint8 RGB, whatever its bit depth or channels."""
-    import numpy as np
-
-    from segment import read_image
-
-    image = read_image(path)
-    if image.dtype == np.uint16:
-        image = (image // 257).astype(np.uint8)
-    elif image.dtype != np.uint8:
-        image = np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8)
-    if image.ndim == 2:
-        image = np.repeat(image[..., None], 3, axis=2)
-    return np.ascontiguousarray(image)
-
-
-def fit(image, width, height):
-    """Centre-crop `image` to the aspect ratio width:height, then resize it to exactly that size.
-
-    Shrinking uses INTER_AREA, enlarging INTER_CUBIC.
-    """
-    import cv2
-    import numpy as np
-
-    h, w = image.shape[:2]
-    if w * height > h * width:  # too wide: crop the sides
-        crop_w, crop_h = round(h * width / height), h
-    else:  # too tall: crop top and bottom
-        crop_w, crop_h = w, round(w * height / width)
-    top, left = (h - crop_h) // 2, (w - crop_w) // 2
-    crop = image[top : top + crop_h, left : left + crop_w]
-    enlarging = width * height > crop_w * crop_h
-    interpolation = cv2.INTER_CUBIC if enlarging else cv2.INTER_AREA
-    return np.ascontiguousarray(cv2.resize(crop, (width, height), interpolation=interpolation))
-
-
-def write_png(image, path):
-    import cv2
-
-    if not cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
-        sys.exit(f"could not write {path}")
-    return path
 
 
 # ---------------------------------------------------------------- timing

@@ -42,7 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ._common import ROOT
+from ._common import BSDS_SIZE, DEFAULT_IMAGE, ROOT, fit, load_base, write_png
 
 REPEATS = 5
 
@@ -201,9 +201,7 @@ def report(figures, repeats=REPEATS):
 
 def startup_png(directory):
     """The 481 x 321 start-up photo, written as a PNG into `directory`."""
-    from .speed import DEFAULT_IMAGE, SIZES, fit, load_base, write_png
-
-    return write_png(fit(load_base(DEFAULT_IMAGE), *SIZES["0.15"]), Path(directory) / "startup.png")
+    return write_png(fit(load_base(DEFAULT_IMAGE), *BSDS_SIZE), Path(directory) / "startup.png")
 
 
 def main(argv=None):
