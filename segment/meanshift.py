@@ -6,9 +6,11 @@ Range values are pre-scaled by ``1 / range_bandwidth`` so that the range window 
 unit ball; spatial coordinates stay in pixels and the spatial window is the square
 ``|x - x_i| <= h_s, |y - y_i| <= h_s``. Each window row is read as one contiguous
 run of whole LANES-wide blocks (with sentinel padding on the right) so that the
-compiler vectorises it; the flat kernel reads four rows in each pass over the
-columns, and the threads share the image rows interleaved (0, 16, 32, ..., 1, 17,
-...), so that a textured part of a photo is not left to one thread.
+compiler vectorises it; the flat kernel reads the window one column block at a
+time, down its rows, and sums the colours' offsets from the current point (which
+keeps every value of a block in registers). The threads share the image rows
+interleaved (0, 16, 32, ..., 1, 17, ...), so that a textured part of a photo is not
+left to one thread.
 
 Two mode seekers are provided:
 

@@ -3,10 +3,10 @@
 //
 // The range planes are (3, H, W + LANES) float32 with sentinel columns on the right,
 // so that each row of a window is read as one contiguous run of whole LANES-wide
-// blocks with no bounds checks. The sums over a window are kept in eight lanes (one
-// per column of a block) and added across the lanes once per pass over a block of
-// rows, by one fixed tree: the baseline and AVX2 clones therefore add in the same
-// order and give the same modes.
+// blocks with no bounds checks. The flat kernel's sums over a window are kept in eight
+// lanes (one per column of a block), added column block by column block, down the
+// rows, and across the lanes once per window by one fixed tree: the baseline and AVX2
+// clones therefore add in the same order and give the same modes.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -52,8 +52,12 @@ MS_INLINE f8 masked(f8 v, i8 mask) {
     return out;
 }
 
-MS_INLINE std::int32_t lane_sum(i8 v) {
-    return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+// The sum of the eight int32 lanes of v, in int64: a window's total may not fit in
+// int32 where each of its lanes does.
+MS_INLINE std::int64_t lane_sum(i8 v) {
+    std::int64_t total = 0;
+    for (int l = 0; l < LANES; ++l) total += v[l];
+    return total;
 }
 
 // The sums of the eight lanes of a, b and c, each by the tree of a vectorised reduction
@@ -102,67 +106,59 @@ MS_INLINE i8 add_row(const float *p0, const float *p1, const float *p2, f8 q0, f
     const f8 v0 = load8(p0), v1 = load8(p1), v2 = load8(p2);
     const f8 t0 = v0 - q0, t1 = v1 - q1, t2 = v2 - q2;
     const i8 inside = t0 * t0 + t1 * t1 + t2 * t2 <= lim;
-    s0 += masked(v0, inside);
-    s1 += masked(v1, inside);
-    s2 += masked(v2, inside);
+    s0 += masked(t0, inside);
+    s1 += masked(t1, inside);
+    s2 += masked(t2, inside);
     return inside;
 }
 
 constexpr f8 IOTA = {0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f};
 constexpr i8 IOTA_I = {0, 1, 2, 3, 4, 5, 6, 7};
 
-// Pixel counts and coordinate sums of a flat window, per lane, relative to its first
-// row and column: integers, added exactly in int32 lanes (seek_from checks that they
-// fit), and equal to the float sums of the same integers, which hold them exactly.
-struct Counts {
-    i8 w = {}, sx = {}, sy = {};
-};
-
-// Flat-kernel sums of the window rows `row` .. `row + nrows - 1` (nrows 1 or 4): the
-// colours added to sums[3..5], the counts to `counts` (rows from r0, columns from c0).
-// Four rows share one pass over the columns: the loop overhead and the colour sums
-// across the lanes are paid once for the four, and one set of accumulators (not one per
-// row) keeps them all in registers. The colours are summed across the lanes once per
-// pass, the order of the sums that a vectorised loop over one pass gives.
-MS_INLINE void flat_rows(const Lattice &L, const float *lim, py::ssize_t r0, py::ssize_t c0,
-                         py::ssize_t n, py::ssize_t row, int nrows, const float *q, float *sums,
-                         Counts &counts) {
+// Flat-kernel sums of the window rows r0 .. r1 and the n columns from c0 (whole blocks;
+// lim masks the columns beyond the window): the pixel count into sums[0], the column
+// and row sums into sums[1], sums[2], the colours into sums[3..5]. The window is read
+// column block by column block, each block down its rows, so that the block's limit
+// stays in a register and its counts are running sums: `run` holds, lane by lane, the
+// pixels inside so far (negated), and `tri` adds `run` after every row, which counts
+// each pixel once for every row from its own down to r1. The counts are integers,
+// added exactly in int32 lanes (seek_from checks that they fit), and equal to the
+// float sums of the same integers. The colours are summed in eight lanes over the
+// whole window and across the lanes once, at the end.
+MS_INLINE void flat_window(const Lattice &L, const float *lim, py::ssize_t r0, py::ssize_t r1,
+                           py::ssize_t c0, py::ssize_t n, const float *q, float *sums) {
     const f8 q0 = splat(q[0]), q1 = splat(q[1]), q2 = splat(q[2]);
+    const py::ssize_t s = L.stride, rows = r1 - r0 + 1;
     f8 s0 = {}, s1 = {}, s2 = {};
-    i8 w = {}, wy = {}, sx = {};
+    i8 w = {}, sx = {}, tri_all = {};
     i8 col = IOTA_I;
-    const float *a0 = L.at(0, row) + c0, *a1 = L.at(1, row) + c0, *a2 = L.at(2, row) + c0;
-    if (nrows == 1) {
-        for (py::ssize_t j = 0; j < n; j += LANES, col += LANES) {
-            const i8 in = add_row(a0 + j, a1 + j, a2 + j, q0, q1, q2, load8(lim + j), s0, s1, s2);
-            w -= in;
-            sx += in & col;
+    const float *b0 = L.at(0, r0) + c0, *b1 = L.at(1, r0) + c0, *b2 = L.at(2, r0) + c0;
+    for (py::ssize_t j = 0; j < n; j += LANES, col += LANES) {
+        const f8 lj = load8(lim + j);
+        const float *a0 = b0 + j, *a1 = b1 + j, *a2 = b2 + j;
+        i8 run = {}, tri = {};
+        py::ssize_t k = 0;
+        for (; k + 1 < rows; k += 2, a0 += 2 * s, a1 += 2 * s, a2 += 2 * s) {
+            run += add_row(a0, a1, a2, q0, q1, q2, lj, s0, s1, s2);
+            tri += run;
+            run += add_row(a0 + s, a1 + s, a2 + s, q0, q1, q2, lj, s0, s1, s2);
+            tri += run;
         }
-    } else {
-        const py::ssize_t s = L.stride;
-        for (py::ssize_t j = 0; j < n; j += LANES, col += LANES) {
-            const f8 lj = load8(lim + j);
-            const i8 in0 = add_row(a0 + j, a1 + j, a2 + j, q0, q1, q2, lj, s0, s1, s2);
-            const i8 in1 = add_row(a0 + s + j, a1 + s + j, a2 + s + j, q0, q1, q2, lj, s0, s1, s2);
-            const i8 in2 = add_row(a0 + 2 * s + j, a1 + 2 * s + j, a2 + 2 * s + j, q0, q1, q2, lj,
-                                   s0, s1, s2);
-            const i8 in3 = add_row(a0 + 3 * s + j, a1 + 3 * s + j, a2 + 3 * s + j, q0, q1, q2, lj,
-                                   s0, s1, s2);
-            const i8 column = -((in0 + in1) + (in2 + in3));
-            w += column;
-            sx += column * col;
-            // rows row + 1, + 2, + 3 counted 1, 2 and 3 times
-            wy -= (in1 + in3) + (in2 + in2) + (in3 + in3);
+        if (k < rows) {
+            run += add_row(a0, a1, a2, q0, q1, q2, lj, s0, s1, s2);
+            tri += run;
         }
+        w -= run;
+        sx -= run * col;
+        tri_all -= tri;
     }
-    counts.w += w;
-    counts.sx += sx;
-    counts.sy += w * static_cast<std::int32_t>(row - r0) + wy;
-    float t0, t1, t2;
-    lane_sums(s0, s1, s2, t0, t1, t2);
-    sums[3] += t0;
-    sums[4] += t1;
-    sums[5] += t2;
+    // tri_all sums (rows - row offset) over the pixels inside, so the row offsets sum
+    // to rows * count - that
+    const std::int64_t count = lane_sum(w);
+    sums[0] = static_cast<float>(count);
+    sums[1] = static_cast<float>(c0 * count + lane_sum(sx));
+    sums[2] = static_cast<float>((r0 + rows) * count - lane_sum(tri_all));
+    lane_sums(s0, s1, s2, sums[3], sums[4], sums[5]);
 }
 
 // Gaussian-kernel sums of window row `row`, added to sums. The weight exp(-2 d²) of
@@ -218,15 +214,7 @@ MS_INLINE float window_mean(const Lattice &L, const float *point, float *acc) {
     if (L.kernel == FLAT) {
         // lim[j] = 1 for j <= c1 - c0, -1 after
         const float *lim = L.limit + (L.limit_size - LANES - (c1 - c0 + 1));
-        Counts counts;
-        py::ssize_t row = r0;
-        for (; row + 3 <= r1; row += 4)
-            flat_rows(L, lim, r0, c0, n, row, 4, point + 2, sums, counts);
-        for (; row <= r1; ++row) flat_rows(L, lim, r0, c0, n, row, 1, point + 2, sums, counts);
-        const std::int64_t w = lane_sum(counts.w);
-        sums[0] = static_cast<float>(w);
-        sums[1] = static_cast<float>(c0 * w + lane_sum(counts.sx));
-        sums[2] = static_cast<float>(r0 * w + lane_sum(counts.sy));
+        flat_window(L, lim, r0, r1, c0, n, point + 2, sums);
     } else {
         for (py::ssize_t row = r0; row <= r1; ++row)
             gaussian_row(L, c0, c1, n, row, px, py, point + 2, sums);
@@ -235,6 +223,8 @@ MS_INLINE float window_mean(const Lattice &L, const float *point, float *acc) {
     if (sw > 0.0f) {
         const float inv = 1.0f / sw;
         for (int k = 0; k < 5; ++k) acc[k] = sums[k + 1] * inv;
+        if (L.kernel == FLAT)
+            for (int k = 2; k < 5; ++k) acc[k] = point[k] + sums[k + 1] * inv;
     }
     return sw;
 }
