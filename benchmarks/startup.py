@@ -3,12 +3,17 @@
 From the repository root::
 
     python -m benchmarks.startup              # every measure below (about 30 s)
-    python -m benchmarks.startup --repeats 9  # fresh processes per median
+    python -m benchmarks.startup --repeats 15 # fresh processes per median
 
 ``benchmarks.speed`` runs the same measures as its start-up section. Each is a new
-process (median of `repeats` after one untimed run, unless said), on a 481 x 321
+process (median of `repeats` after one untimed run, unless said; the peer and the
+fresh process by turns), on a 481 x 321
 PNG (the centre crop of ``sample_images/coffee.png`` that ``benchmarks.speed``
-uses at 0.15 MP):
+uses at 0.15 MP). Every process but the first run's finds Python's bytecode of
+every module it imports, as after ``pip install`` (which writes it): they share a
+new, temporary ``PYTHONPYCACHEPREFIX`` that the untimed run fills, whatever
+``PYTHONDONTWRITEBYTECODE`` says, so that NumPy, OpenCV, Pillow and ``segment``
+are measured alike.
 
 - the peer: ``python -c "import numpy, cv2, PIL.Image"``, what any program that
   reads images with OpenCV or Pillow pays;
@@ -44,7 +49,7 @@ from pathlib import Path
 
 from ._common import BSDS_SIZE, DEFAULT_IMAGE, ROOT, fit, load_base, write_png
 
-REPEATS = 5
+REPEATS = 9
 
 # The project's start-up targets.
 MAX_HELP_S = 0.3
@@ -53,6 +58,13 @@ MAX_FIRST_RUN_S = 3.0
 MAX_WORKER_S = 0.5
 
 PEER_CODE = "import numpy, cv2, PIL.Image"
+
+
+def cached_env(pycache):
+    """The environment of a measured process: Python's bytecode cached under `pycache`."""
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(pycache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def _seconds(argv, env=None):
@@ -66,6 +78,15 @@ def median_seconds(argv, repeats, env=None):
     """Median wall seconds of a subprocess, after one untimed run."""
     _seconds(argv, env)
     return statistics.median(_seconds(argv, env) for _ in range(repeats))
+
+
+def paired_medians(first, second, repeats, env=None):
+    """Median wall seconds of two subprocesses run by turns (after one untimed run of
+    each), so that a machine that slows down or speeds up weighs on both alike."""
+    _seconds(first, env)
+    _seconds(second, env)
+    times = [(_seconds(first, env), _seconds(second, env)) for _ in range(repeats)]
+    return tuple(statistics.median(pair[k] for pair in times) for k in (0, 1))
 
 
 def fresh_code(png):
@@ -100,13 +121,15 @@ def breakdown_child(png):
     print(json.dumps(steps))
 
 
-def breakdown(png, repeats):
+def breakdown(png, repeats, env=None):
     """Median seconds of each step of a fresh process, and the interpreter's own start."""
-    interpreter = median_seconds([sys.executable, "-c", "pass"], repeats)
+    interpreter = median_seconds([sys.executable, "-c", "pass"], repeats, env)
+    argv = [sys.executable, "-m", f"{__package__}.startup", "--breakdown", str(png)]
+    subprocess.run(argv, check=True, capture_output=True, env=env, cwd=ROOT)  # untimed
     runs = []
     for _ in range(repeats):
-        done = subprocess.run([sys.executable, "-m", f"{__package__}.startup", "--breakdown", str(png)],
-                              check=True, capture_output=True, text=True, cwd=ROOT)
+        done = subprocess.run(argv, check=True, capture_output=True, text=True, env=env,
+                              cwd=ROOT)
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     steps = {"interpreter start and exit": interpreter}
     steps.update({name: statistics.median(run[name] for run in runs) for name in runs[0]})
@@ -157,15 +180,22 @@ def worker_startup(png, jobs=2):
 def measure(png, repeats=REPEATS):
     """Every start-up measure, as a dict of seconds (and the breakdown's steps)."""
     console = Path(sys.executable).with_name("segment")
-    return {
-        "peer": median_seconds([sys.executable, "-c", PEER_CODE], repeats),
-        "help": median_seconds([str(console), "--help"], repeats),
-        "fresh": median_seconds([sys.executable, "-c", fresh_code(png)], repeats),
-        "steps": breakdown(png, repeats),
+    with tempfile.TemporaryDirectory(prefix="segment-pycache-") as pycache:
+        env = cached_env(pycache)
+        peer, fresh = paired_medians([sys.executable, "-c", PEER_CODE],
+                                     [sys.executable, "-c", fresh_code(png)], repeats, env)
+        figures = {
+            "peer": peer,
+            "fresh": fresh,
+            "help": median_seconds([str(console), "--help"], repeats, env),
+            "steps": breakdown(png, repeats, env),
+        }
+    figures.update({
         "first_run": first_run(png),
         "worker_first": worker_startup(png),
         "worker": statistics.median(worker_startup(png) for _ in range(3)),
-    }
+    })
+    return figures
 
 
 def verdict(ok):
