@@ -2,18 +2,18 @@
 
 From the repository root::
 
-    python -m benchmarks.startup              # every measure below (about 30 s)
+    python -m benchmarks.startup              # every measure below (about 40 s)
     python -m benchmarks.startup --repeats 15 # fresh processes per median
 
 ``benchmarks.speed`` runs the same measures as its start-up section. Each is a new
 process (median of `repeats` after one untimed run, unless said; the peer and the
-fresh process by turns), on a 481 x 321
-PNG (the centre crop of ``sample_images/coffee.png`` that ``benchmarks.speed``
-uses at 0.15 MP). Every process but the first run's finds Python's bytecode of
-every module it imports, as after ``pip install`` (which writes it): they share a
-new, temporary ``PYTHONPYCACHEPREFIX`` that the untimed run fills, whatever
-``PYTHONDONTWRITEBYTECODE`` says, so that NumPy, OpenCV, Pillow and ``segment``
-are measured alike.
+fresh process by turns), on a 481 x 321 PNG (the centre crop of
+``sample_images/coffee.png`` that ``benchmarks.speed`` uses at 0.15 MP). Every
+process but the first run's finds Python's bytecode of every module it imports, as
+after ``pip install`` (which writes it): they share a new, temporary
+``PYTHONPYCACHEPREFIX`` that the untimed run fills, whatever
+``PYTHONDONTWRITEBYTECODE`` says, so that NumPy, OpenCV, Pillow and ``segment`` are
+measured alike.
 
 - the peer: ``python -c "import numpy, cv2, PIL.Image"``, what any program that
   reads images with OpenCV or Pillow pays;
