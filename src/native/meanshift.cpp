@@ -100,7 +100,7 @@ struct Lattice {
 // The window's range test for one block of one row: all bits set in the lanes where
 // the squared range distance of (v0, v1, v2) to q is within `lim` (1 in the window's
 // columns, -1 beyond it, so that one comparison masks both), 0 elsewhere; the
-// colours inside are added to s0, s1, s2.
+// offsets (v - q) of the colours inside are added to s0, s1, s2.
 MS_INLINE i8 add_row(const float *p0, const float *p1, const float *p2, f8 q0, f8 q1, f8 q2,
                      f8 lim, f8 &s0, f8 &s1, f8 &s2) {
     const f8 v0 = load8(p0), v1 = load8(p1), v2 = load8(p2);
@@ -117,14 +117,15 @@ constexpr i8 IOTA_I = {0, 1, 2, 3, 4, 5, 6, 7};
 
 // Flat-kernel sums of the window rows r0 .. r1 and the n columns from c0 (whole blocks;
 // lim masks the columns beyond the window): the pixel count into sums[0], the column
-// and row sums into sums[1], sums[2], the colours into sums[3..5]. The window is read
-// column block by column block, each block down its rows, so that the block's limit
-// stays in a register and its counts are running sums: `run` holds, lane by lane, the
-// pixels inside so far (negated), and `tri` adds `run` after every row, which counts
-// each pixel once for every row from its own down to r1. The counts are integers,
-// added exactly in int32 lanes (seek_from checks that they fit), and equal to the
-// float sums of the same integers. The colours are summed in eight lanes over the
-// whole window and across the lanes once, at the end.
+// and row sums into sums[1], sums[2], the colours' offsets from q into sums[3..5]
+// (offsets, not colours: the values of a block then stay in registers). The window
+// is read column block by column block, each block down its rows, so that the
+// block's limit stays in a register and its counts are running sums: `run` holds,
+// lane by lane, the pixels inside so far (negated), and `tri` adds `run` after every
+// row, which counts each pixel once for every row from its own down to r1. The counts
+// are integers, added exactly in int32 lanes (seek_from checks that they fit), and
+// equal to the float sums of the same integers. The offsets are summed in eight lanes
+// over the whole window and across the lanes once, at the end.
 MS_INLINE void flat_window(const Lattice &L, const float *lim, py::ssize_t r0, py::ssize_t r1,
                            py::ssize_t c0, py::ssize_t n, const float *q, float *sums) {
     const f8 q0 = splat(q[0]), q1 = splat(q[1]), q2 = splat(q[2]);
@@ -222,9 +223,11 @@ MS_INLINE float window_mean(const Lattice &L, const float *point, float *acc) {
     const float sw = sums[0];
     if (sw > 0.0f) {
         const float inv = 1.0f / sw;
-        for (int k = 0; k < 5; ++k) acc[k] = sums[k + 1] * inv;
-        if (L.kernel == FLAT)
-            for (int k = 2; k < 5; ++k) acc[k] = point[k] + sums[k + 1] * inv;
+        acc[0] = sums[1] * inv;
+        acc[1] = sums[2] * inv;
+        // the flat kernel sums the colours' offsets from the point, the Gaussian the colours
+        for (int k = 2; k < 5; ++k)
+            acc[k] = L.kernel == FLAT ? point[k] + sums[k + 1] * inv : sums[k + 1] * inv;
     }
     return sw;
 }
