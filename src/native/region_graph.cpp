@@ -143,7 +143,9 @@ carray<float> with_residual(const carray<float> &points, const carray<float> &la
 // key to the boundary's index, and each boundary's pair count and summed contrast.
 class BoundaryTable {
   public:
-    explicit BoundaryTable(std::size_t expected) { rehash(std::max<std::size_t>(64, 2 * expected)); }
+    explicit BoundaryTable(std::size_t expected) {
+        rehash(std::max<std::size_t>(64, 2 * expected));
+    }
 
     void add(std::int64_t key, double strength) {
         std::size_t slot = find(key);
@@ -177,7 +179,8 @@ class BoundaryTable {
         std::size_t capacity = 64;
         while (capacity < size) capacity *= 2;
         slots_.assign(capacity, -1);
-        for (std::size_t i = 0; i < keys.size(); ++i) slots_[find(keys[i])] = static_cast<std::int64_t>(i);
+        for (std::size_t i = 0; i < keys.size(); ++i)
+            slots_[find(keys[i])] = static_cast<std::int64_t>(i);
     }
 
     std::vector<std::int64_t> slots_;
@@ -207,7 +210,8 @@ py::tuple boundary_edges(const carray<L> &labels, const carray<E> &edge_map) {
         auto pair = [&](py::ssize_t i, py::ssize_t j) {
             const std::int64_t a = lab[i], b = lab[j];
             if (a == b) return;
-            const double strength = 0.5 * (static_cast<double>(edge[i]) + static_cast<double>(edge[j]));
+            const double strength =
+                0.5 * (static_cast<double>(edge[i]) + static_cast<double>(edge[j]));
             table.add(std::min(a, b) * n + std::max(a, b), strength);
         };
         for (py::ssize_t row = 0; row < height; ++row)
