@@ -147,10 +147,13 @@ def seek_modes(
     if mask is not None:
         planes[:, :, :width][:, ~mask] = _SENTINEL
     hs = float(np.float32(spatial_bandwidth))
+    # the kernel writes the range values back in the units of `lab`: times h_r, in float32
+    scale = float(np.float32(range_bandwidth))
     if factor == 1:
         out = np.empty((height, width, 2 + nch), np.float32)
         _native.seek_from(planes, hs, kernel_id, tol2, int(max_iter),
-                          np.arange(height, dtype=np.int64), np.arange(width, dtype=np.int64), out)
+                          np.arange(height, dtype=np.int64), np.arange(width, dtype=np.int64),
+                          scale, out)
     else:
         # one seed per factor x factor block, at its centre (clamped to the image)
         rows = np.minimum(np.arange(-(-height // factor), dtype=np.int64) * factor
@@ -158,10 +161,10 @@ def seek_modes(
         cols = np.minimum(np.arange(-(-width // factor), dtype=np.int64) * factor
                           + factor // 2, width - 1)
         seed_points = np.empty((rows.size, cols.size, 2 + nch), np.float32)
-        _native.seek_from(planes, hs, kernel_id, tol2, int(max_iter), rows, cols, seed_points)
+        _native.seek_from(planes, hs, kernel_id, tol2, int(max_iter), rows, cols, scale,
+                          seed_points)
         out = np.empty((height, width, 2 + nch), np.float32)
         _native.assign_seed_points(planes, rows, cols, factor, seed_points, out)
-    out[..., 2:] *= np.float32(range_bandwidth)
     if mask is not None:
         out[~mask, 2:] = OUTSIDE
     return out

@@ -91,6 +91,7 @@ struct Lattice {
     int kernel;
     float tol2;
     long max_iter;
+    float out_scale;  // the range values of the convergence points are written times this
 
     const float *at(int k, py::ssize_t row) const {
         return planes + (static_cast<py::ssize_t>(k) * height + row) * stride;
@@ -248,7 +249,8 @@ MS_INLINE float step(const Lattice &L, float *point, float *acc) {
     return shift;
 }
 
-// Mean shift from the pixels (row, cols[j]) into out[j, :nout].
+// Mean shift from the pixels (row, cols[j]) into out[j, :nout], the range values
+// times L.out_scale.
 SEGMENT_CLONES void seek_row(const Lattice &L, py::ssize_t row, const std::int64_t *cols,
                              py::ssize_t ncols, float *out, int nout) {
     float point[5];
@@ -261,7 +263,9 @@ SEGMENT_CLONES void seek_row(const Lattice &L, py::ssize_t row, const std::int64
         for (long it = 0; it < L.max_iter; ++it) {
             if (step(L, point, acc) < L.tol2) break;
         }
-        for (int k = 0; k < nout; ++k) out[j * nout + k] = point[k];
+        out[j * nout] = point[0];
+        out[j * nout + 1] = point[1];
+        for (int k = 2; k < nout; ++k) out[j * nout + k] = point[k] * L.out_scale;
     }
 }
 
@@ -277,9 +281,11 @@ std::vector<py::ssize_t> interleaved(py::ssize_t n, py::ssize_t stride = 16) {
 }
 
 // Mean shift from the pixels (rows[i], cols[j]) into out[i, j]: every pixel for
-// `exact`, the seeds for `fast`. planes: (3, H, W + LANES), sentinel-padded.
+// `exact`, the seeds for `fast`. planes: (3, H, W + LANES), sentinel-padded; the
+// range values of the points are written times `scale` (back to the units of the
+// image, from those of the planes).
 void seek_from(const carray<float> &planes, float hs, int kernel, float tol2, long max_iter,
-               const carray<std::int64_t> &rows, const carray<std::int64_t> &cols,
+               const carray<std::int64_t> &rows, const carray<std::int64_t> &cols, float scale,
                carray<float> &out) {
     require(planes.ndim() == 3 && planes.shape(0) == 3 && planes.shape(2) > LANES,
             "seek_from: planes must be (3, H, W + LANES)");
@@ -296,6 +302,7 @@ void seek_from(const carray<float> &planes, float hs, int kernel, float tol2, lo
     L.kernel = kernel;
     L.tol2 = tol2;
     L.max_iter = max_iter;
+    L.out_scale = scale;
     const std::int64_t *rp = cdata(rows), *cp = cdata(cols);
     const py::ssize_t nrows = rows.shape(0), ncols = cols.shape(0);
     const int nout = static_cast<int>(out.shape(2));
@@ -390,8 +397,9 @@ void assign_seed_points(const carray<float> &planes, const carray<std::int64_t> 
 void bind_meanshift(py::module_ &m) {
     m.def("seek_from", &seek_from, py::arg("planes").noconvert(), py::arg("hs"),
           py::arg("kernel"), py::arg("tol2"), py::arg("max_iter"), py::arg("rows").noconvert(),
-          py::arg("cols").noconvert(), py::arg("out").noconvert(),
-          "Mean shift from the pixels (rows[i], cols[j]) of the padded planes into out[i, j].");
+          py::arg("cols").noconvert(), py::arg("scale"), py::arg("out").noconvert(),
+          "Mean shift from the pixels (rows[i], cols[j]) of the padded planes into out[i, j], "
+          "the range values times scale.");
     m.def("assign_seed_points", &assign_seed_points, py::arg("planes").noconvert(),
           py::arg("rows").noconvert(), py::arg("cols").noconvert(), py::arg("factor"),
           py::arg("seed_points").noconvert(), py::arg("out").noconvert(),
