@@ -10,20 +10,34 @@ from . import _native
 __all__ = ["smooth", "gradient_magnitude"]
 
 
-def smooth(lab, sigma):
+def smooth(lab, sigma, *, out=None):
     """Gaussian-smoothed copy of a (H, W, C) float32 lattice (OpenCV, reflected borders).
+
+    `out`, a C-contiguous float32 array of the shape of `lab`, receives the result
+    instead of a new array; it may be `lab` itself (smoothing in place gives the
+    same values).
 
     Examples
     --------
     >>> import numpy as np
     >>> smooth(np.ones((5, 6, 3), np.float32), 2.0).shape
     (5, 6, 3)
+    >>> lab = np.zeros((5, 6, 1), np.float32); lab[2, 3] = 1.0
+    >>> expected = smooth(lab, 1.0)
+    >>> smooth(lab, 1.0, out=lab) is lab, bool(np.array_equal(lab, expected))
+    (True, True)
     """
     import cv2
 
     lab = np.ascontiguousarray(lab, dtype=np.float32)
-    out = cv2.GaussianBlur(lab, (0, 0), float(sigma))
-    return out.reshape(lab.shape)
+    if out is None:
+        return cv2.GaussianBlur(lab, (0, 0), float(sigma)).reshape(lab.shape)
+    if (out.dtype != np.float32 or out.shape != lab.shape
+            or not out.flags.c_contiguous or not out.flags.writeable):
+        raise ValueError(f"out must be a writeable C-contiguous float32 array of shape "
+                         f"{lab.shape}; got {out.dtype} {out.shape}")
+    cv2.GaussianBlur(lab, (0, 0), float(sigma), dst=out)
+    return out
 
 def gradient_magnitude(lab, sigma):
     """Colour gradient magnitude, in Lab units per pixel, after Gaussian smoothing.

@@ -119,12 +119,13 @@ def appearance(points, lab, colour_sigma=COLOUR_SIGMA, mask=None):
     stacked = _native.with_residual(np.ascontiguousarray(points, dtype=np.float32),
                                     np.ascontiguousarray(lab, dtype=np.float32))
     if mask is None:
-        return smooth(stacked, colour_sigma)
+        return smooth(stacked, colour_sigma, out=stacked)
     # normalised convolution: pixels outside the mask lend no colour to those inside
     inside = mask.astype(np.float32)
     stacked[~mask] = 0.0
     weight = smooth(inside[..., None], colour_sigma)
-    return smooth(stacked, colour_sigma) / np.maximum(weight, np.float32(1e-6))
+    smooth(stacked, colour_sigma, out=stacked)
+    return np.divide(stacked, np.maximum(weight, np.float32(1e-6)), out=stacked)
 
 
 def region_totals(labels, values, n):
