@@ -21,9 +21,10 @@ measured alike.
 - a fresh ``python -c`` that imports ``segment`` and segments the photo, and its
   ratio to the peer;
 - where that time goes, from inside one such process: the interpreter, importing
-  numpy, cv2 and PIL, importing ``segment``, reading the photo, the first
-  ``segment()`` call and a second one; the first call's excess over the second is
-  the one-off cost of the kernels (loading them, or compiling them);
+  numpy and PIL (of the peer's libraries, those it imports: segmenting a photo of
+  the working size needs no OpenCV), importing ``segment``, reading the photo, the
+  first ``segment()`` call and a second one; the first call's excess over the second
+  is the one-off cost of the kernels (loading them, or compiling them);
 - the first ``segment image`` after an install, with nothing cached: a new, empty
   ``PYTHONPYCACHEPREFIX`` (so not even Python's bytecode of numpy, OpenCV or the
   package exists: an upper bound, as ``pip install`` writes most of it); one run;
@@ -104,11 +105,10 @@ def breakdown_child(png):
         steps[name] = now - mark
         mark = now
 
-    import cv2  # noqa: F401
     import numpy  # noqa: F401
     import PIL.Image  # noqa: F401
 
-    step("import numpy, cv2, PIL")
+    step("import numpy, PIL")
     from segment import read_image, segment
 
     step("import segment")
