@@ -42,7 +42,7 @@ def smooth(lab, sigma, *, out=None):
             or not out.flags.c_contiguous or not out.flags.writeable):
         raise ValueError(f"out must be a writeable C-contiguous float32 array of shape "
                          f"{lab.shape}; got {out.dtype} {out.shape}")
-    planes = lab.reshape(lab.shape[0], lab.shape[1], -1)
+    planes = lab.reshape(lab.shape[0], lab.shape[1], int(np.prod(lab.shape[2:])))
     _native.gaussian_blur(planes, float(sigma), out.reshape(planes.shape))
     return out
 

@@ -67,6 +67,11 @@ def test_smooth_into_out_or_in_place_gives_the_values_of_a_new_array():
         np.testing.assert_array_equal(lab, expected)
 
 
+def test_smooth_of_an_empty_lattice_is_empty():
+    for shape in [(0, 5, 3), (4, 0, 3), (4, 5, 0)]:
+        assert smooth(np.zeros(shape, np.float32), 2.0).shape == shape
+
+
 def test_smooth_rejects_a_sigma_that_is_not_positive():
     for sigma in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="sigma must be positive"):

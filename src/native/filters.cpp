@@ -97,6 +97,7 @@ void gaussian_blur(const carray<float> &src, double sigma, carray<float> &out) {
     require(out.shape(0) == height && out.shape(1) == width && out.shape(2) == nch,
             "gaussian_blur: out must have the shape of src");
     require(sigma > 0.0 && std::isfinite(sigma), "gaussian_blur: sigma must be positive");
+    if (height == 0 || width == 0 || nch == 0) return;  // no samples, nothing to smooth
     const float *s = cdata(src);
     float *d = data(out);
     py::gil_scoped_release release;
