@@ -33,8 +33,8 @@ def smooth(lab, sigma, *, out=None):
     >>> smooth(lab, 1.0, out=lab) is lab, bool(np.array_equal(lab, expected))
     (True, True)
     """
-    if not sigma > 0:
-        raise ValueError(f"sigma must be positive; got {sigma!r}")
+    if not 0 < sigma < 1e8:
+        raise ValueError(f"sigma must be positive and finite; got {sigma!r}")
     lab = np.ascontiguousarray(lab, dtype=np.float32)
     if out is None:
         out = np.empty_like(lab)

@@ -72,9 +72,9 @@ def test_smooth_of_an_empty_lattice_is_empty():
         assert smooth(np.zeros(shape, np.float32), 2.0).shape == shape
 
 
-def test_smooth_rejects_a_sigma_that_is_not_positive():
-    for sigma in (0.0, -1.0, float("nan")):
-        with pytest.raises(ValueError, match="sigma must be positive"):
+def test_smooth_rejects_a_sigma_that_is_not_positive_and_finite():
+    for sigma in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="sigma must be positive and finite"):
             smooth(np.zeros((4, 5, 3), np.float32), sigma)
 
 

@@ -74,9 +74,9 @@ py::ssize_t reflect101(py::ssize_t p, py::ssize_t n) {
     return p;
 }
 
-// acc[i] = k[0] line0[i] + sum over j of k[j] (above[j][i] + below[j][i]), i < count: one
-// output line of a symmetric filter, taps paired around the centre; the same order of
-// operations in every clone.
+// acc[i] = k[0] centre[i] + the sum over j of k[j] (above[j][i] + below[j][i]), i < count:
+// one output line of a symmetric filter, taps paired around the centre; the same order
+// of operations in every clone.
 SEGMENT_CLONES void symmetric_taps(const float *k, py::ssize_t radius, const float *centre,
                                    const float *const *above, const float *const *below,
                                    py::ssize_t count, float *acc) {
@@ -96,7 +96,7 @@ void gaussian_blur(const carray<float> &src, double sigma, carray<float> &out) {
     const py::ssize_t height = src.shape(0), width = src.shape(1), nch = src.shape(2);
     require(out.shape(0) == height && out.shape(1) == width && out.shape(2) == nch,
             "gaussian_blur: out must have the shape of src");
-    require(sigma > 0.0 && std::isfinite(sigma), "gaussian_blur: sigma must be positive");
+    require(sigma > 0.0 && sigma < 1e8, "gaussian_blur: sigma must be positive and finite");
     if (height == 0 || width == 0 || nch == 0) return;  // no samples, nothing to smooth
     const float *s = cdata(src);
     float *d = data(out);
