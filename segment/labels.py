@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _native
 
-__all__ = ["relabel_raster", "region_sums", "region_means",
+__all__ = ["relabel_raster", "relabel_through", "map_labels", "region_sums", "region_means",
            "masked_label_sums"]
 
 
@@ -38,6 +38,51 @@ def relabel_raster(labels):
     """
     out, n = _native.raster_labels(_label_array(labels))
     return out, int(n)
+
+def relabel_through(labels, table):
+    """``relabel_raster(table[labels])`` without forming ``table[labels]``, and the
+    renumbering itself.
+
+    Parameters
+    ----------
+    labels : (H, W) ndarray of integers in 0 .. len(table) - 1
+    table : (m,) ndarray of non-negative integers
+
+    Returns
+    -------
+    relabelled : (H, W) int32 ndarray
+        ``table[labels]`` renumbered 0..n-1 in raster order of first appearance.
+    n : int
+    lut : (max(table) + 1,) int32 ndarray
+        The new label of each table value, -1 for a value no pixel takes:
+        ``lut[table]`` is the new label of every entry of the table.
+
+    Cost: one pass over the pixels in parallel and one in raster order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out, n, lut = relabel_through(np.array([[2, 2, 0], [1, 1, 3]]), np.array([5, 5, 4, 0]))
+    >>> out.tolist(), n, lut.tolist()
+    ([[0, 0, 1], [1, 1, 2]], 3, [2, -1, -1, -1, 0, 1])
+    """
+    out, n, lut = _native.relabel_through(_label_array(labels), _table_array(table, "table"))
+    return out, int(n), lut
+
+
+def map_labels(labels, table, n):
+    """``table[labels]`` as int32, and the pixel count (int64) of each of its values
+    0..n-1, in one parallel pass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out, counts = map_labels(np.array([[0, 0, 2]]), np.array([1, 0, 1]), 2)
+    >>> out.tolist(), counts.tolist()
+    ([[1, 1, 1]], [0, 3])
+    """
+    return _native.map_labels(_label_array(labels), _table_array(table, "table"), int(n))
+
 
 def region_sums(labels, values, n):
     """Pixel count (int64) and float64 sum of `values` (H, W, C) over each of the `n`
@@ -91,6 +136,17 @@ def masked_label_sums(labels, values, mask, n):
         values = values.astype(np.float64)
     mask = np.ascontiguousarray(mask, dtype=np.bool_)
     return _native.masked_label_sums(_label_array(labels), values, mask, int(n))
+
+
+def _table_array(table, name):
+    """A lookup table of label values as a C-contiguous 1-D int32 array."""
+    table = np.asarray(table)
+    if table.ndim != 1 or table.size == 0 or not np.issubdtype(table.dtype, np.integer):
+        raise ValueError(f"{name} must be a non-empty 1-D integer array; got {table.dtype} "
+                         f"{table.shape}")
+    if table.size and (int(table.min()) < 0 or int(table.max()) > np.iinfo(np.int32).max):
+        raise ValueError(f"{name} values must lie in 0 .. 2**31 - 1")
+    return np.ascontiguousarray(table, dtype=np.int32)
 
 
 def _label_array(labels):

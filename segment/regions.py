@@ -25,7 +25,7 @@ import numpy as np
 from .filters import gradient_magnitude
 from .grouping import GROUPING_FRACTION, group_modes
 from .hierarchy import Hierarchy
-from .labels import region_sums, relabel_raster
+from .labels import region_sums, relabel_raster, relabel_through
 from .merging import merge_hierarchy
 from .region_graph import COLOUR_SIGMA, appearance
 
@@ -121,10 +121,8 @@ def cut_regions(finest, hierarchy, sizes, point_sums, steps, counts=None):
     """
     counts = sizes if counts is None else counts
     roots = hierarchy.regions(steps).astype(np.int32)
-    merged = roots[finest]
-    labels, n = relabel_raster(merged)
-    lut = np.full(hierarchy.n, -1, np.int64)
-    lut[merged.ravel()] = labels.ravel()
+    # labels: the root of every pixel's finest region, renumbered in raster order
+    labels, n, lut = relabel_through(finest, roots)
     region_of = lut[roots]  # -1 where no pixel of the region is left in `finest`
     present = region_of >= 0
     into = region_of[present]
@@ -140,8 +138,9 @@ def cut_regions(finest, hierarchy, sizes, point_sums, steps, counts=None):
         # the pixels outside the mask: -1, and the regions after them one id lower
         outside = region_of[hierarchy.background]
         keep = np.arange(n) != outside
+        background = labels == outside
         labels = labels - (labels > outside).astype(np.int32)
-        labels[merged == roots[hierarchy.background]] = -1
+        labels[background] = -1
         cut_sizes, modes = cut_sizes[keep], modes[keep]
     return labels, cut_sizes, modes
 

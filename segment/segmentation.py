@@ -10,6 +10,7 @@ from ._validate import check_parameters
 from .bandwidth import estimate_range_bandwidth
 from .colour import lab_lattice
 from .image import check_mask, display_image
+from .labels import map_labels
 from .meanshift import seek_modes
 from .regions import region_hierarchy
 from .resolution import (check_spatial_bandwidth, default_spatial_bandwidth, working_lab,
@@ -24,10 +25,11 @@ def _full_resolution(lab, finest, work, hierarchy, mask):
     """The finest regions of the working copy `work` brought to every pixel of `lab`
     (:func:`segment.upsample.upsample_labels`), as hierarchy ids, and their sizes."""
     labels, order, _ = upsample_labels(lab, finest, work, hierarchy.n)
-    full = order.astype(np.int32)[labels]
+    full, sizes = map_labels(labels, order, hierarchy.n)
     if mask is not None:
         full[~mask] = hierarchy.background
-    return full, np.bincount(full.ravel(), minlength=hierarchy.n).astype(np.int64)
+        sizes = np.bincount(full.ravel(), minlength=hierarchy.n).astype(np.int64)
+    return full, sizes
 
 
 def default_min_size(height, width):

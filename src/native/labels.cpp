@@ -68,6 +68,90 @@ py::tuple raster_labels(const carray<L> &ids) {
     return py::make_tuple(out, count);
 }
 
+// The smallest and largest of n int32 values (n > 0).
+inline void table_range(const std::int32_t *table, py::ssize_t n, std::int32_t &low,
+                        std::int32_t &top) {
+    low = top = table[0];
+    for (py::ssize_t i = 1; i < n; ++i) {
+        low = std::min(low, table[i]);
+        top = std::max(top, table[i]);
+    }
+}
+
+// table[ids] (the same shape, int32) renumbered 0..n-1 in order of first appearance,
+// n, and lut: the new label of each value 0 .. max(table) of the table (-1 for one no
+// pixel takes), so that lut[table] renumbers the table itself.
+template <typename L>
+py::tuple relabel_through(const carray<L> &ids, const carray<std::int32_t> &table) {
+    require(table.ndim() == 1 && table.size() > 0, "relabel_through: table must be 1-D, not empty");
+    const std::vector<py::ssize_t> shape(ids.shape(), ids.shape() + ids.ndim());
+    carray<std::int32_t> out(shape);
+    const L *flat = cdata(ids);
+    const std::int32_t *tab = cdata(table);
+    std::int32_t *dst = data(out);
+    const py::ssize_t n = ids.size(), m = table.size();
+    std::int32_t tlow, ttop;
+    table_range(tab, m, tlow, ttop);
+    require(tlow >= 0, "relabel_through: the table's values must be non-negative");
+    carray<std::int32_t> lut(static_cast<py::ssize_t>(ttop) + 1);
+    std::int32_t *lu = data(lut);
+    std::int32_t count = 0;
+    {
+        py::gil_scoped_release release;
+        L low = 0, top = -1;
+        if (n > 0) value_range(flat, n, low, top);
+        require(n == 0 || (low >= 0 && top < m), "relabel_through: ids must index the table");
+#pragma omp parallel for schedule(static)
+        for (py::ssize_t i = 0; i < n; ++i) dst[i] = tab[static_cast<std::size_t>(flat[i])];
+        std::fill(lu, lu + ttop + 1, -1);
+        // renumbered in place (first_appearance's arrays may not alias)
+        for (py::ssize_t i = 0; i < n; ++i) {
+            const std::size_t v = static_cast<std::size_t>(dst[i]);
+            if (lu[v] < 0) lu[v] = count++;
+            dst[i] = lu[v];
+        }
+    }
+    return py::make_tuple(out, count, lut);
+}
+
+// table[ids] (the same shape, int32) and the number of pixels of each value 0..n-1.
+template <typename L>
+py::tuple map_labels(const carray<L> &ids, const carray<std::int32_t> &table, py::ssize_t n) {
+    require(table.ndim() == 1 && table.size() > 0, "map_labels: table must be 1-D, not empty");
+    require(n >= 0, "map_labels: n must be non-negative");
+    const std::vector<py::ssize_t> shape(ids.shape(), ids.shape() + ids.ndim());
+    carray<std::int32_t> out(shape);
+    carray<std::int64_t> counts(n);
+    const L *flat = cdata(ids);
+    const std::int32_t *tab = cdata(table);
+    std::int32_t *dst = data(out);
+    std::int64_t *cnt = data(counts);
+    const py::ssize_t size = ids.size(), m = table.size();
+    std::int32_t tlow, ttop;
+    table_range(tab, m, tlow, ttop);
+    require(tlow >= 0 && ttop < n, "map_labels: the table's values must lie in 0 .. n-1");
+    {
+        py::gil_scoped_release release;
+        L low = 0, top = -1;
+        if (size > 0) value_range(flat, size, low, top);
+        require(size == 0 || (low >= 0 && top < m), "map_labels: ids must index the table");
+        std::fill(cnt, cnt + n, 0);
+#pragma omp parallel
+        {
+            std::vector<std::int64_t> local(static_cast<std::size_t>(n), 0);
+#pragma omp for schedule(static) nowait
+            for (py::ssize_t i = 0; i < size; ++i) {
+                const std::int32_t v = tab[static_cast<std::size_t>(flat[i])];
+                dst[i] = v;
+                ++local[v];
+            }
+#pragma omp critical
+            for (py::ssize_t v = 0; v < n; ++v) cnt[v] += local[v];
+        }
+    }
+    return py::make_tuple(out, counts);
+}
+
 inline void check_label(bool ok) {
     require(ok, "label sums: every label must lie in 0 .. n-1");
 }
@@ -188,6 +272,16 @@ void bind_labels(py::module_ &m) {
     m.def("raster_labels", &raster_labels<std::int32_t>, py::arg("ids").noconvert(),
           "int32 ids (any shape) -> (int32 labels 0..n-1 in order of first appearance, n).");
     m.def("raster_labels", &raster_labels<std::int64_t>, py::arg("ids").noconvert());
+    m.def("relabel_through", &relabel_through<std::int32_t>, py::arg("ids").noconvert(),
+          py::arg("table").noconvert(),
+          "table[ids] renumbered in order of first appearance: (int32 labels, n, int32 lut).");
+    m.def("relabel_through", &relabel_through<std::int64_t>, py::arg("ids").noconvert(),
+          py::arg("table").noconvert());
+    m.def("map_labels", &map_labels<std::int32_t>, py::arg("ids").noconvert(),
+          py::arg("table").noconvert(), py::arg("n"),
+          "table[ids] (int32) and the int64 pixel count of each value 0..n-1.");
+    m.def("map_labels", &map_labels<std::int64_t>, py::arg("ids").noconvert(),
+          py::arg("table").noconvert(), py::arg("n"));
     // int32 or int64 labels (H, W) with float32 or float64 values
     bind_sums<std::int32_t>(m);
     bind_sums<std::int64_t>(m);
