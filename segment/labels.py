@@ -12,8 +12,11 @@ import numpy as np
 
 from . import _native
 
-__all__ = ["relabel_raster", "relabel_through", "map_labels", "region_sums", "region_means",
-           "masked_label_sums"]
+__all__ = ["relabel_raster", "relabel_through", "map_labels", "region_values", "region_sums",
+           "region_means", "masked_label_sums"]
+
+#: The dtypes whose per-region rows region_values() copies in its kernel.
+_ROW_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 
 
 def relabel_raster(labels):
@@ -82,6 +85,45 @@ def map_labels(labels, table, n):
     ([[1, 1, 1]], [0, 3])
     """
     return _native.map_labels(_label_array(labels), _table_array(table, "table"), int(n))
+
+
+def region_values(labels, values):
+    """Every pixel's row of per-region `values`: ``values[labels]``, in parallel.
+
+    Parameters
+    ----------
+    labels : ndarray of integers in 0 .. n-1
+    values : (n, C) ndarray
+        One row per region.
+
+    Returns
+    -------
+    out : labels.shape + (C,) ndarray of the dtype of `values`
+
+    Raises
+    ------
+    ValueError
+        For a label outside 0 .. n-1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> region_values(np.array([[1, 0]]), np.array([[0, 0, 0], [255, 128, 0]], np.uint8)).tolist()
+    [[[255, 128, 0], [0, 0, 0]]]
+    """
+    values = np.asarray(values)
+    if values.ndim != 2:
+        raise ValueError(f"values must be (n, C), one row per region; got shape {values.shape}")
+    message = f"labels must lie in 0 .. {len(values) - 1}, one per row of values"
+    if values.dtype in _ROW_DTYPES:
+        try:
+            return _native.take_rows(np.ascontiguousarray(values), _label_array(labels))
+        except ValueError:
+            raise ValueError(message) from None
+    labels = np.asarray(labels)  # another dtype: NumPy's gather
+    if labels.size and (labels.min() < 0 or labels.max() >= len(values)):
+        raise ValueError(message)
+    return np.take(values, labels, axis=0)
 
 
 def region_sums(labels, values, n):

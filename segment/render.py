@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .colour import lab_to_rgb
+from .labels import region_values
 
 __all__ = ["paint", "find_boundaries", "overlay_boundaries", "to_dtype", "BOUNDARY_COLOR"]
 
@@ -62,7 +63,7 @@ def paint(labels, modes, *, dtype=np.uint8, start_label=0, image=None):
     colours = to_dtype(lab_to_rgb(np.asarray(modes, np.float32)), dtype)
     if start_label:
         colours = np.concatenate([np.zeros_like(colours[:1]), colours])
-    painted = np.take(colours, labels, axis=0)  # 3x as fast as colours[labels]
+    painted = region_values(labels, colours)
     if colours.shape[-1] == 1:
         painted = painted[..., 0]
     if start_label and image is not None:

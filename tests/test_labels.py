@@ -64,3 +64,29 @@ def test_lookups_reject_labels_outside_the_table_and_bad_tables():
         relabel_through(labels, np.array([0, -1, 2, 2]))
     with pytest.raises(ValueError, match="non-empty 1-D integer array"):
         relabel_through(labels, np.zeros(4))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64, np.float16,
+                                   np.int16])
+@pytest.mark.parametrize("channels", [1, 3, 4])
+def test_region_values_brings_each_region_row_to_its_pixels(dtype, channels):
+    from segment.labels import region_values
+
+    rng = np.random.default_rng(13)
+    values = (rng.random((9, channels)) * 200).astype(dtype)
+    for labels in (rng.integers(0, 9, (17, 23)), rng.integers(0, 9, (5,)).astype(np.int32)):
+        out = region_values(labels, values)
+        assert out.dtype == values.dtype and out.shape == labels.shape + (channels,)
+        np.testing.assert_array_equal(out, np.take(values, labels, axis=0))
+
+
+def test_region_values_rejects_labels_outside_the_rows():
+    from segment.labels import region_values
+
+    for dtype in (np.uint8, np.float16):
+        values = np.zeros((3, 3), dtype)
+        for labels in (np.array([[0, 3]]), np.array([[-1, 0]])):
+            with pytest.raises(ValueError, match=r"labels must lie in 0 \.\. 2"):
+                region_values(labels, values)
+    with pytest.raises(ValueError, match=r"values must be \(n, C\)"):
+        region_values(np.array([0]), np.zeros(3))

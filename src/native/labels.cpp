@@ -152,6 +152,54 @@ py::tuple map_labels(const carray<L> &ids, const carray<std::int32_t> &table, py
     return py::make_tuple(out, counts);
 }
 
+// out[i, :] = values[ids[i], :] for (n, C) values: per-region rows brought to every
+// pixel, in parallel.
+template <typename L, typename T>
+carray<T> take_rows(const carray<T> &values, const carray<L> &ids) {
+    require(values.ndim() == 2, "take_rows: values must be (n, C)");
+    const py::ssize_t n = values.shape(0), nch = values.shape(1), size = ids.size();
+    std::vector<py::ssize_t> shape(ids.shape(), ids.shape() + ids.ndim());
+    shape.push_back(nch);
+    carray<T> out(shape);
+    const L *flat = cdata(ids);
+    const T *src = cdata(values);
+    T *dst = data(out);
+    {
+        py::gil_scoped_release release;
+        L low = 0, top = -1;
+        if (size > 0) value_range(flat, size, low, top);
+        require(size == 0 || (low >= 0 && top < n), "take_rows: every id must lie in 0 .. n-1");
+        if (nch == 3) {
+#pragma omp parallel for schedule(static)
+            for (py::ssize_t i = 0; i < size; ++i) {
+                const T *row = src + static_cast<py::ssize_t>(flat[i]) * 3;
+                dst[3 * i] = row[0];
+                dst[3 * i + 1] = row[1];
+                dst[3 * i + 2] = row[2];
+            }
+        } else {
+#pragma omp parallel for schedule(static)
+            for (py::ssize_t i = 0; i < size; ++i) {
+                const T *row = src + static_cast<py::ssize_t>(flat[i]) * nch;
+                std::copy(row, row + nch, dst + i * nch);
+            }
+        }
+    }
+    return out;
+}
+
+template <typename L>
+void bind_take_rows(py::module_ &m) {
+    m.def("take_rows", &take_rows<L, std::uint8_t>, py::arg("values").noconvert(),
+          py::arg("ids").noconvert());
+    m.def("take_rows", &take_rows<L, std::uint16_t>, py::arg("values").noconvert(),
+          py::arg("ids").noconvert());
+    m.def("take_rows", &take_rows<L, float>, py::arg("values").noconvert(),
+          py::arg("ids").noconvert());
+    m.def("take_rows", &take_rows<L, double>, py::arg("values").noconvert(),
+          py::arg("ids").noconvert());
+}
+
 inline void check_label(bool ok) {
     require(ok, "label sums: every label must lie in 0 .. n-1");
 }
@@ -282,6 +330,9 @@ void bind_labels(py::module_ &m) {
           "table[ids] (int32) and the int64 pixel count of each value 0..n-1.");
     m.def("map_labels", &map_labels<std::int64_t>, py::arg("ids").noconvert(),
           py::arg("table").noconvert(), py::arg("n"));
+    // (n, C) uint8, uint16, float32 or float64 rows by int32 or int64 ids (any shape)
+    bind_take_rows<std::int32_t>(m);
+    bind_take_rows<std::int64_t>(m);
     // int32 or int64 labels (H, W) with float32 or float64 values
     bind_sums<std::int32_t>(m);
     bind_sums<std::int64_t>(m);
