@@ -176,9 +176,9 @@ def segment(
     O(E log E) in the number E of adjacent region pairs. At the default h_s the
     working copy has about 155 000 pixels whatever the input size, so the
     full-resolution work is O(N): colour conversion, the reduction, the label
-    assignment and painting. Memory: about 75 bytes per working pixel and 30 per
+    assignment and painting. Memory: about 75 bytes per working pixel and 26 per
     input pixel at the peak (a whole process segmenting a 12-megapixel photo at
-    the defaults peaks at about 500-550 MB).
+    the defaults peaks at about 390 MB).
 
     References
     ----------
