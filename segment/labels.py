@@ -60,7 +60,7 @@ def relabel_through(labels, table):
         The new label of each table value, -1 for a value no pixel takes:
         ``lut[table]`` is the new label of every entry of the table.
 
-    Cost: one pass over the pixels in parallel and one in raster order.
+    Cost: one pass over the pixels, in raster order, and a check of their range.
 
     Examples
     --------
@@ -186,7 +186,7 @@ def _table_array(table, name):
     if table.ndim != 1 or table.size == 0 or not np.issubdtype(table.dtype, np.integer):
         raise ValueError(f"{name} must be a non-empty 1-D integer array; got {table.dtype} "
                          f"{table.shape}")
-    if table.size and (int(table.min()) < 0 or int(table.max()) > np.iinfo(np.int32).max):
+    if int(table.min()) < 0 or int(table.max()) > np.iinfo(np.int32).max:
         raise ValueError(f"{name} values must lie in 0 .. 2**31 - 1")
     return np.ascontiguousarray(table, dtype=np.int32)
 

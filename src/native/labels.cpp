@@ -33,14 +33,25 @@ void value_range(const std::int64_t *flat, py::ssize_t n, std::int64_t &low, std
     value_range_of(flat, n, low, top);
 }
 
-// dst[i] = the number of distinct values before the first appearance of flat[i],
+// Whether every one of the n ids lies in 0 .. m-1 (m >= 1).
+template <typename L>
+bool ids_index(const L *flat, py::ssize_t n, py::ssize_t m) {
+    L low, top;
+    value_range(flat, n, low, top);
+    return low >= 0 && static_cast<py::ssize_t>(top) < m;
+}
+
+// dst[i] = the number of distinct values before the first appearance of value i,
 // through lut (-1 for a value not seen yet); returns the number of distinct values.
+// Value i is flat[i], or table[flat[i]] where a table is given.
 template <typename L>
 std::int32_t first_appearance(const L *__restrict flat, py::ssize_t n, std::int32_t *__restrict lut,
-                              std::int32_t *__restrict dst) {
+                              std::int32_t *__restrict dst,
+                              const std::int32_t *__restrict table = nullptr) {
     std::int32_t count = 0;
     for (py::ssize_t i = 0; i < n; ++i) {
-        const std::size_t v = static_cast<std::size_t>(flat[i]);
+        const std::size_t v = table ? static_cast<std::size_t>(table[flat[i]])
+                                    : static_cast<std::size_t>(flat[i]);
         if (lut[v] < 0) lut[v] = count++;
         dst[i] = lut[v];
     }
@@ -68,16 +79,6 @@ py::tuple raster_labels(const carray<L> &ids) {
     return py::make_tuple(out, count);
 }
 
-// The smallest and largest of n int32 values (n > 0).
-inline void table_range(const std::int32_t *table, py::ssize_t n, std::int32_t &low,
-                        std::int32_t &top) {
-    low = top = table[0];
-    for (py::ssize_t i = 1; i < n; ++i) {
-        low = std::min(low, table[i]);
-        top = std::max(top, table[i]);
-    }
-}
-
 // table[ids] (the same shape, int32) renumbered 0..n-1 in order of first appearance,
 // n, and lut: the new label of each value 0 .. max(table) of the table (-1 for one no
 // pixel takes), so that lut[table] renumbers the table itself.
@@ -91,25 +92,16 @@ py::tuple relabel_through(const carray<L> &ids, const carray<std::int32_t> &tabl
     std::int32_t *dst = data(out);
     const py::ssize_t n = ids.size(), m = table.size();
     std::int32_t tlow, ttop;
-    table_range(tab, m, tlow, ttop);
+    value_range(tab, m, tlow, ttop);
     require(tlow >= 0, "relabel_through: the table's values must be non-negative");
     carray<std::int32_t> lut(static_cast<py::ssize_t>(ttop) + 1);
     std::int32_t *lu = data(lut);
     std::int32_t count = 0;
     {
         py::gil_scoped_release release;
-        L low = 0, top = -1;
-        if (n > 0) value_range(flat, n, low, top);
-        require(n == 0 || (low >= 0 && top < m), "relabel_through: ids must index the table");
-#pragma omp parallel for schedule(static)
-        for (py::ssize_t i = 0; i < n; ++i) dst[i] = tab[static_cast<std::size_t>(flat[i])];
+        require(ids_index(flat, n, m), "relabel_through: ids must index the table");
         std::fill(lu, lu + ttop + 1, -1);
-        // renumbered in place (first_appearance's arrays may not alias)
-        for (py::ssize_t i = 0; i < n; ++i) {
-            const std::size_t v = static_cast<std::size_t>(dst[i]);
-            if (lu[v] < 0) lu[v] = count++;
-            dst[i] = lu[v];
-        }
+        count = first_appearance(flat, n, lu, dst, tab);
     }
     return py::make_tuple(out, count, lut);
 }
@@ -127,14 +119,10 @@ py::tuple map_labels(const carray<L> &ids, const carray<std::int32_t> &table, py
     std::int32_t *dst = data(out);
     std::int64_t *cnt = data(counts);
     const py::ssize_t size = ids.size(), m = table.size();
-    std::int32_t tlow, ttop;
-    table_range(tab, m, tlow, ttop);
-    require(tlow >= 0 && ttop < n, "map_labels: the table's values must lie in 0 .. n-1");
+    require(ids_index(tab, m, n), "map_labels: the table's values must lie in 0 .. n-1");
     {
         py::gil_scoped_release release;
-        L low = 0, top = -1;
-        if (size > 0) value_range(flat, size, low, top);
-        require(size == 0 || (low >= 0 && top < m), "map_labels: ids must index the table");
+        require(ids_index(flat, size, m), "map_labels: ids must index the table");
         std::fill(cnt, cnt + n, 0);
 #pragma omp parallel
         {
@@ -166,9 +154,8 @@ carray<T> take_rows(const carray<T> &values, const carray<L> &ids) {
     T *dst = data(out);
     {
         py::gil_scoped_release release;
-        L low = 0, top = -1;
-        if (size > 0) value_range(flat, size, low, top);
-        require(size == 0 || (low >= 0 && top < n), "take_rows: every id must lie in 0 .. n-1");
+        require(n > 0 ? ids_index(flat, size, n) : size == 0,
+                "take_rows: every id must lie in 0 .. n-1");
         if (nch == 3) {
 #pragma omp parallel for schedule(static)
             for (py::ssize_t i = 0; i < size; ++i) {
